@@ -1,0 +1,91 @@
+"""One typed settings object for the whole platform.
+
+Values come from the environment (prefix ``GENOPATH_``), then a ``.env`` file, then defaults.
+Outside development the secret key and the identity-vault key must be set explicitly:
+a default would let anyone with the source decrypt the vault or forge tokens.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from genopath.core.errors import ConfigurationError
+
+DEVELOPMENT_SECRET = "genopath-development-secret-not-for-real-data"
+DEVELOPMENT_VAULT_KEY = "genopath-development-vault-key-not-for-real-data"
+
+
+class Environment(StrEnum):
+    """Where genopath runs; only ``development`` accepts the built-in keys."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Settings of a genopath installation.
+
+    Attributes
+    ----------
+    home
+        The data home: database, resources, genomes, cases, population, reports.
+    database_url
+        SQLAlchemy URL of the operational database; ``None`` means ``sqlite:///<home>/genopath.db``.
+        In production, a PostgreSQL URL such as ``postgresql+psycopg://user@host/genopath``.
+    environment
+        ``development`` (default), ``test`` or ``production``.
+    secret_key
+        Signs tokens and derives research IDs; must be changed outside development.
+    vault_key
+        Encrypts the identity vault at rest; must be changed outside development and kept
+        apart from database backups.
+    resource_mirror
+        A local folder laid out like the shared reference-data mirror (``hpo/``, ``clinvar/`` …),
+        used by ``--from`` imports, tests and benchmarks.
+    log_level
+        Python logging level name.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GENOPATH_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("genopath-data"))
+    database_url: str | None = None
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: str = DEVELOPMENT_SECRET
+    vault_key: str = DEVELOPMENT_VAULT_KEY
+    resource_mirror: Path | None = None
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        for name, default in (("secret_key", DEVELOPMENT_SECRET), ("vault_key", DEVELOPMENT_VAULT_KEY)):
+            value = getattr(self, name)
+            if value == default or len(value) < 32:
+                raise ConfigurationError(
+                    f"GENOPATH_{name.upper()} is left at its development default or is shorter "
+                    f"than 32 characters, which is unsafe in the {self.environment.value} "
+                    f"environment; set GENOPATH_{name.upper()} to a long random value "
+                    '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the data home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'genopath.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once from the environment; tests build their own ``Settings``."""
+    return Settings()
