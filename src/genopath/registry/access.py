@@ -46,8 +46,14 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SAMPLES: frozenset({_R.LAB, _R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.ADMIN}),
     Permission.OPEN_CASE: frozenset({_R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.ADMIN}),
     Permission.MOVE_CASE: frozenset(
-        {_R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.BIOINFORMATICIAN, _R.CLINICAL_SCIENTIST,
-         _R.AUTHORISER, _R.ADMIN}
+        {
+            _R.CLINICIAN,
+            _R.GENETIC_COUNSELLOR,
+            _R.BIOINFORMATICIAN,
+            _R.CLINICAL_SCIENTIST,
+            _R.AUTHORISER,
+            _R.ADMIN,
+        }
     ),
     Permission.READ_AUDIT: frozenset({_R.ADMIN, _R.PROGRAMME_MANAGER}),
 }

@@ -33,18 +33,20 @@ from genopath.registry.terms import CaseCategory, CaseState, ParticipantState, P
 CS = CaseState
 CASE_MACHINE: StateMachine[CaseState] = StateMachine(
     name="case",
-    transitions=moves([
-        (CS.REGISTERED, [CS.AWAITING_DATA]),
-        (CS.AWAITING_DATA, [CS.READY]),
-        (CS.READY, [CS.INTERPRETED]),
-        (CS.INTERPRETED, [CS.IN_REVIEW]),
-        (CS.IN_REVIEW, [CS.AWAITING_AUTHORISATION, CS.INTERPRETED]),
-        (CS.AWAITING_AUTHORISATION, [CS.AUTHORISED, CS.IN_REVIEW]),
-        (CS.AUTHORISED, [CS.REPORTED]),
-        (CS.REPORTED, [CS.RESULTS_RETURNED]),
-        (CS.RESULTS_RETURNED, [CS.CLOSED]),
-        (CS.CLOSED, [CS.INTERPRETED]),
-    ]),
+    transitions=moves(
+        [
+            (CS.REGISTERED, [CS.AWAITING_DATA]),
+            (CS.AWAITING_DATA, [CS.READY]),
+            (CS.READY, [CS.INTERPRETED]),
+            (CS.INTERPRETED, [CS.IN_REVIEW]),
+            (CS.IN_REVIEW, [CS.AWAITING_AUTHORISATION, CS.INTERPRETED]),
+            (CS.AWAITING_AUTHORISATION, [CS.AUTHORISED, CS.IN_REVIEW]),
+            (CS.AUTHORISED, [CS.REPORTED]),
+            (CS.REPORTED, [CS.RESULTS_RETURNED]),
+            (CS.RESULTS_RETURNED, [CS.CLOSED]),
+            (CS.CLOSED, [CS.INTERPRETED]),
+        ]
+    ),
     from_any=frozenset({CS.BLOCKED}),
 )
 OPEN_STATES = frozenset(set(CaseState) - {CS.CLOSED, CS.BLOCKED})
@@ -77,14 +79,27 @@ def open_case(
     cleaned = [p.strip() for p in panels]
     if any(not p for p in cleaned):
         raise InputError("a panel name is empty; give panels as IDs or names, e.g. --panel 'PanelApp:486'")
-    case = Case(case_id=next_id(session, IdKind.CASE), proband=participant, family=participant.family,
-                centre=participant.centre, category=category, indication=indication.strip(),
-                panels=cleaned, state=CS.REGISTERED)
+    case = Case(
+        case_id=next_id(session, IdKind.CASE),
+        proband=participant,
+        family=participant.family,
+        centre=participant.centre,
+        category=category,
+        indication=indication.strip(),
+        panels=cleaned,
+        state=CS.REGISTERED,
+    )
     session.add(case)
     session.flush()
     _event(session, actor, case, None, CS.REGISTERED, None)
-    audit.record(session, actor, "case.open", "case", case.case_id,
-                 {"proband": participant.programme_id, "category": category.value, "panels": cleaned})
+    audit.record(
+        session,
+        actor,
+        "case.open",
+        "case",
+        case.case_id,
+        {"proband": participant.programme_id, "category": category.value, "panels": cleaned},
+    )
     decision = may_use(session, participant, Purpose.PARTICIPATION)
     if not decision.allowed:
         block_case(session, actor, case.case_id, reason=decision.reason)
@@ -165,7 +180,9 @@ def list_cases(
     return session.execute(query).scalars().all()
 
 
-def block_open_cases_of(session: Session, actor: Actor, participant: Participant, *, reason: str) -> list[str]:
+def block_open_cases_of(
+    session: Session, actor: Actor, participant: Participant, *, reason: str
+) -> list[str]:
     """Block every open case whose proband is ``participant`` or whose family includes them."""
     condition = Case.proband_pk == participant.id
     if participant.family_pk is not None:
@@ -179,9 +196,17 @@ def block_open_cases_of(session: Session, actor: Actor, participant: Participant
     return blocked
 
 
-def _event(session: Session, actor: Actor, case: Case, before: CaseState | None, after: CaseState,
-           reason: str | None) -> None:
-    session.add(CaseEvent(case_pk=case.id, from_state=before, to_state=after, reason=reason,
-                          actor=actor.username))
-    audit.record(session, actor, "case.move", "case", case.case_id,
-                 {"from": before.value if before else None, "to": after.value, "reason": reason})
+def _event(
+    session: Session, actor: Actor, case: Case, before: CaseState | None, after: CaseState, reason: str | None
+) -> None:
+    session.add(
+        CaseEvent(case_pk=case.id, from_state=before, to_state=after, reason=reason, actor=actor.username)
+    )
+    audit.record(
+        session,
+        actor,
+        "case.move",
+        "case",
+        case.case_id,
+        {"from": before.value if before else None, "to": after.value, "reason": reason},
+    )

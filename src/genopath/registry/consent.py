@@ -145,17 +145,38 @@ def record_consent(
         if old.state is ConsentState.ACTIVE:
             old.state, old.ended_at, old.end_reason = ConsentState.SUPERSEDED, utcnow(), "new consent signed"
     consent = Consent(
-        participant_pk=participant.id, version=len(history) + 1, form_version=form.form_version,
-        signed_on=form.signed_on, signer=form.signer, age_tier=tier, participation=True,
-        primary_findings=form.primary_findings, additional_findings=form.additional_findings,
-        pharmacogenomics=form.pharmacogenomics, research=form.research, research_duo=list(codes),
-        recontact=form.recontact, designated_person=form.designated_person,
-        state=ConsentState.ACTIVE, recorded_by=actor.username,
+        participant_pk=participant.id,
+        version=len(history) + 1,
+        form_version=form.form_version,
+        signed_on=form.signed_on,
+        signer=form.signer,
+        age_tier=tier,
+        participation=True,
+        primary_findings=form.primary_findings,
+        additional_findings=form.additional_findings,
+        pharmacogenomics=form.pharmacogenomics,
+        research=form.research,
+        research_duo=list(codes),
+        recontact=form.recontact,
+        designated_person=form.designated_person,
+        state=ConsentState.ACTIVE,
+        recorded_by=actor.username,
     )
     session.add(consent)
-    audit.record(session, actor, "consent.record", "participant", participant.programme_id,
-                 {"version": consent.version, "form_version": form.form_version,
-                  "signer": form.signer.value, "age_tier": tier.value, "uses": _uses(consent)})
+    audit.record(
+        session,
+        actor,
+        "consent.record",
+        "participant",
+        participant.programme_id,
+        {
+            "version": consent.version,
+            "form_version": form.form_version,
+            "signer": form.signer.value,
+            "age_tier": tier.value,
+            "uses": _uses(consent),
+        },
+    )
     if participant.state is ParticipantState.REFERRED:
         move(session, actor, participant, ParticipantState.CONSENTED)
     return consent
@@ -163,8 +184,10 @@ def record_consent(
 
 def _check_form(form: ConsentForm) -> tuple[str, ...]:
     if not form.participation:
-        raise InputError("a consent form without programme participation cannot be recorded; "
-                         "to leave the programme, withdraw the participant")
+        raise InputError(
+            "a consent form without programme participation cannot be recorded; "
+            "to leave the programme, withdraw the participant"
+        )
     if not form.form_version.strip():
         raise InputError("give the version of the consent form that was signed (--form-version)")
     if form.signed_on > date.today():
@@ -172,8 +195,9 @@ def _check_form(form: ConsentForm) -> tuple[str, ...]:
     if form.research:
         return duo.validate_codes(form.research_duo)
     if form.research_duo:
-        raise InputError("DUO codes were given but research use was not consented; add --research "
-                         "or drop the codes")
+        raise InputError(
+            "DUO codes were given but research use was not consented; add --research or drop the codes"
+        )
     return ()
 
 
@@ -199,9 +223,11 @@ def _signer_tier(
 
 
 def _records(session: Session, participant: Participant) -> list[Consent]:
-    return list(session.execute(
-        select(Consent).where(Consent.participant_pk == participant.id).order_by(Consent.version)
-    ).scalars())
+    return list(
+        session.execute(
+            select(Consent).where(Consent.participant_pk == participant.id).order_by(Consent.version)
+        ).scalars()
+    )
 
 
 def _uses(consent: Consent) -> list[str]:
@@ -226,8 +252,14 @@ def end_active(session: Session, actor: Actor, participant: Participant, *, reas
     consent = active_consent(session, participant)
     if consent is not None:
         consent.state, consent.ended_at, consent.end_reason = ConsentState.WITHDRAWN, utcnow(), reason
-        audit.record(session, actor, "consent.withdraw", "participant", participant.programme_id,
-                     {"version": consent.version, "reason": reason})
+        audit.record(
+            session,
+            actor,
+            "consent.withdraw",
+            "participant",
+            participant.programme_id,
+            {"version": consent.version, "reason": reason},
+        )
 
 
 def may_use(
@@ -287,9 +319,13 @@ def may_use(
     if not getattr(consent, purpose.value):
         return answer(False, f"consent v{consent.version} of {pid} does not include {label}", consent)
     if purpose is Purpose.ADDITIONAL_FINDINGS and consent.age_tier is not AgeTier.ADULT:
-        return answer(True, f"consent v{consent.version} includes additional findings, signed for a "
-                      "child: report childhood-onset actionable conditions only", consent,
-                      scope=CHILDHOOD_ONSET_ONLY)
+        return answer(
+            True,
+            f"consent v{consent.version} includes additional findings, signed for a "
+            "child: report childhood-onset actionable conditions only",
+            consent,
+            scope=CHILDHOOD_ONSET_ONLY,
+        )
     return answer(True, f"consent v{consent.version} includes {label}", consent)
 
 
@@ -298,19 +334,42 @@ def _research_answer(
 ) -> ConsentDecision:
     conds = duo.conditions(consent.research_duo)
     if not consent.research:
-        return ConsentDecision(False, purpose, pid, f"consent v{consent.version} of {pid} does not "
-                               "include research use", consent.version)
+        return ConsentDecision(
+            False,
+            purpose,
+            pid,
+            f"consent v{consent.version} of {pid} does not include research use",
+            consent.version,
+        )
     if purpose is Purpose.POPULATION_DATABASE:
         permission = consent.research_duo[0] if consent.research_duo else None
         if permission not in POPULATION_PERMISSIONS:
-            return ConsentDecision(False, purpose, pid, f"research consent v{consent.version} is "
-                                   f"limited to {duo.PERMISSIONS.get(permission or '', 'no permission term')}, "
-                                   "which does not cover a population database", consent.version)
-        return ConsentDecision(True, purpose, pid, f"research consent v{consent.version} covers "
-                               "aggregate population frequencies", consent.version, conditions=conds)
+            return ConsentDecision(
+                False,
+                purpose,
+                pid,
+                f"research consent v{consent.version} is "
+                f"limited to {duo.PERMISSIONS.get(permission or '', 'no permission term')}, "
+                "which does not cover a population database",
+                consent.version,
+            )
+        return ConsentDecision(
+            True,
+            purpose,
+            pid,
+            f"research consent v{consent.version} covers aggregate population frequencies",
+            consent.version,
+            conditions=conds,
+        )
     if use is None:
-        return ConsentDecision(True, purpose, pid, f"consent v{consent.version} includes research use",
-                               consent.version, conditions=conds)
+        return ConsentDecision(
+            True,
+            purpose,
+            pid,
+            f"consent v{consent.version} includes research use",
+            consent.version,
+            conditions=conds,
+        )
     ok, why = duo.covers(consent.research_duo, use)
     return ConsentDecision(ok, purpose, pid, why, consent.version, conditions=conds if ok else ())
 

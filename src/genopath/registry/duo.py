@@ -71,7 +71,9 @@ class ResearchUse:
 
     def __post_init__(self) -> None:
         if self.permission not in PERMISSIONS:
-            raise InputError(f"{self.permission!r} is not a DUO permission term; use one of {_listing(PERMISSIONS)}")
+            raise InputError(
+                f"{self.permission!r} is not a DUO permission term; use one of {_listing(PERMISSIONS)}"
+            )
 
 
 def validate_codes(codes: Iterable[str]) -> tuple[str, ...]:
@@ -108,7 +110,10 @@ def covers(consent_codes: Iterable[str], use: ResearchUse) -> tuple[bool, str]:
         )
     blocking = sorted(codes & NON_COMMERCIAL)
     if use.commercial and blocking:
-        return False, f"consent restricts use to non-commercial research ({', '.join(MODIFIERS[c] for c in blocking)})"
+        return (
+            False,
+            f"consent restricts use to non-commercial research ({', '.join(MODIFIERS[c] for c in blocking)})",
+        )
     return True, f"consent allows {PERMISSIONS[permission]}"
 
 

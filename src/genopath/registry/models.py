@@ -76,8 +76,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 def _enum(cls: type[Any]) -> Enum:
     # Store the values (not the member names) as plain strings with a CHECK-free VARCHAR, so
     # adding a state later is a code change, not an ALTER TYPE on PostgreSQL.
-    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=32,
-                validate_strings=True, create_constraint=False)
+    return Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+        create_constraint=False,
+    )
 
 
 class Base(DeclarativeBase):

@@ -12,6 +12,8 @@ from genopath.registry.models import Counter
 def next_id(session: Session, kind: IdKind) -> str:
     """The next identifier of ``kind``; the counter row is locked until the transaction ends,
     and a rolled-back transaction gives its number back."""
-    counter = session.execute(select(Counter).where(Counter.kind == kind.value).with_for_update()).scalar_one()
+    counter = session.execute(
+        select(Counter).where(Counter.kind == kind.value).with_for_update()
+    ).scalar_one()
     counter.last += 1
     return format_id(kind, counter.last)

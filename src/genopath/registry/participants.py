@@ -62,8 +62,14 @@ def new_participant(
     )
     session.add(participant)
     session.flush()
-    audit.record(session, actor, "participant.register", "participant", participant.programme_id,
-                 {"centre": centre, "sex": sex.value})
+    audit.record(
+        session,
+        actor,
+        "participant.register",
+        "participant",
+        participant.programme_id,
+        {"centre": centre, "sex": sex.value},
+    )
     return participant
 
 
@@ -104,14 +110,26 @@ def list_participants(
     return session.execute(query).scalars().all()
 
 
-def move(session: Session, actor: Actor, participant: Participant, target: ParticipantState,
-         *, reason: str | None = None) -> None:
+def move(
+    session: Session,
+    actor: Actor,
+    participant: Participant,
+    target: ParticipantState,
+    *,
+    reason: str | None = None,
+) -> None:
     """Move ``participant`` to ``target`` through the state machine, with an audit entry."""
     PARTICIPANT_MACHINE.check(participant.state, target, subject=participant.programme_id)
     before = participant.state
     participant.state = target
-    audit.record(session, actor, "participant.state", "participant", participant.programme_id,
-                 {"from": before.value, "to": target.value, "reason": reason})
+    audit.record(
+        session,
+        actor,
+        "participant.state",
+        "participant",
+        participant.programme_id,
+        {"from": before.value, "to": target.value, "reason": reason},
+    )
 
 
 def enrol(session: Session, actor: Actor, programme_id: str) -> Participant:
@@ -139,7 +157,8 @@ def withdraw(session: Session, actor: Actor, programme_id: str, *, reason: str) 
     move(session, actor, participant, PS.WITHDRAWN, reason=reason)
     participant.withdrawn_at, participant.withdrawal_reason = utcnow(), reason
     consent.end_active(session, actor, participant, reason=f"participant withdrew: {reason}")
-    cases.block_open_cases_of(session, actor, participant,
-                              reason=f"participant {participant.programme_id} withdrew")
+    cases.block_open_cases_of(
+        session, actor, participant, reason=f"participant {participant.programme_id} withdrew"
+    )
     samples.flag_for_destruction(session, actor, participant)
     return participant

@@ -30,15 +30,17 @@ from genopath.registry.terms import Purpose, SampleState, SampleType
 SS = SampleState
 SAMPLE_MACHINE: StateMachine[SampleState] = StateMachine(
     name="sample",
-    transitions=moves([
-        (SS.EXPECTED, [SS.COLLECTED]),
-        (SS.COLLECTED, [SS.RECEIVED]),
-        (SS.RECEIVED, [SS.EXTRACTED]),
-        (SS.EXTRACTED, [SS.QC_PASSED, SS.QC_FAILED]),
-        (SS.QC_FAILED, [SS.EXTRACTED]),
-        (SS.QC_PASSED, [SS.SEQUENCED]),
-        (SS.SEQUENCED, [SS.DATA_DELIVERED]),
-    ]),
+    transitions=moves(
+        [
+            (SS.EXPECTED, [SS.COLLECTED]),
+            (SS.COLLECTED, [SS.RECEIVED]),
+            (SS.RECEIVED, [SS.EXTRACTED]),
+            (SS.EXTRACTED, [SS.QC_PASSED, SS.QC_FAILED]),
+            (SS.QC_FAILED, [SS.EXTRACTED]),
+            (SS.QC_PASSED, [SS.SEQUENCED]),
+            (SS.SEQUENCED, [SS.DATA_DELIVERED]),
+        ]
+    ),
     from_any=frozenset({SS.REJECTED, SS.DESTROYED}),
     terminal=frozenset({SS.DESTROYED}),
 )
@@ -74,14 +76,22 @@ def register_sample(
     participant = get_participant(session, actor, programme_id)
     existing = session.execute(select(Sample).where(Sample.barcode == barcode)).scalar_one_or_none()
     if existing is not None:
-        raise ConflictError(f"barcode {barcode} is already registered (sample of {existing.participant.programme_id})")
+        raise ConflictError(
+            f"barcode {barcode} is already registered (sample of {existing.participant.programme_id})"
+        )
     require_consent(session, participant, Purpose.PARTICIPATION)
     sample = Sample(barcode=barcode, participant=participant, sample_type=sample_type, state=state)
     session.add(sample)
     session.flush()
     session.add(SampleEvent(sample_pk=sample.id, from_state=None, to_state=state, actor=actor.username))
-    audit.record(session, actor, "sample.register", "sample", barcode,
-                 {"participant": participant.programme_id, "type": sample_type.value, "state": state.value})
+    audit.record(
+        session,
+        actor,
+        "sample.register",
+        "sample",
+        barcode,
+        {"participant": participant.programme_id, "type": sample_type.value, "state": state.value},
+    )
     return sample
 
 
@@ -116,10 +126,19 @@ def move_sample(
         raise InputError(f"moving sample {barcode} to {target.value} needs a reason (--reason)")
     if target not in (SS.REJECTED, SS.DESTROYED):
         require_consent(session, sample.participant, Purpose.PARTICIPATION)
-    session.add(SampleEvent(sample_pk=sample.id, from_state=sample.state, to_state=target,
-                            reason=reason, actor=actor.username))
-    audit.record(session, actor, "sample.move", "sample", barcode,
-                 {"from": sample.state.value, "to": target.value, "reason": reason})
+    session.add(
+        SampleEvent(
+            sample_pk=sample.id, from_state=sample.state, to_state=target, reason=reason, actor=actor.username
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "sample.move",
+        "sample",
+        barcode,
+        {"from": sample.state.value, "to": target.value, "reason": reason},
+    )
     sample.state, sample.state_reason = target, reason
     if target is SS.DESTROYED:
         sample.flagged_for_destruction = False
@@ -136,8 +155,11 @@ def list_samples(
         query = query.where(Sample.participant_pk == get_participant(session, actor, programme_id).id)
     if state:
         query = query.where(Sample.state == state)
-    return [s for s in session.execute(query).scalars()
-            if actor.programme_wide or s.participant.centre.code == actor.centre]
+    return [
+        s
+        for s in session.execute(query).scalars()
+        if actor.programme_wide or s.participant.centre.code == actor.centre
+    ]
 
 
 def flag_for_destruction(session: Session, actor: Actor, participant: Participant) -> list[str]:
@@ -147,6 +169,12 @@ def flag_for_destruction(session: Session, actor: Actor, participant: Participan
         if sample.state is not SS.DESTROYED and not sample.flagged_for_destruction:
             sample.flagged_for_destruction = True
             flagged.append(sample.barcode)
-            audit.record(session, actor, "sample.flag_destruction", "sample", sample.barcode,
-                         {"participant": participant.programme_id, "reason": "participant withdrew"})
+            audit.record(
+                session,
+                actor,
+                "sample.flag_destruction",
+                "sample",
+                sample.barcode,
+                {"participant": participant.programme_id, "reason": "participant withdrew"},
+            )
     return flagged

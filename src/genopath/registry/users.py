@@ -44,8 +44,12 @@ def add_user(
         raise InputError(f"a {role.value} works at a centre; give --centre for {username}")
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():
         raise ConflictError(f"user {username} already exists")
-    user = User(username=username, password_hash=_hasher.hash(password), role=role,
-                centre=get_centre(session, centre) if centre else None)
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        centre=get_centre(session, centre) if centre else None,
+    )
     session.add(user)
     audit.record(session, actor, "user.add", "user", username, {"role": role.value, "centre": centre})
     return user

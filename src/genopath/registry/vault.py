@@ -106,12 +106,21 @@ def store_identity(
         raise InputError(f"date of birth {identity.date_of_birth} is in the future")
     record = session.get(IdentityRecord, participant.id)
     if record is None:
-        session.add(IdentityRecord(participant_pk=participant.id, ciphertext=cipher.encrypt(identity),
-                                   id_card_index=index))
+        session.add(
+            IdentityRecord(
+                participant_pk=participant.id, ciphertext=cipher.encrypt(identity), id_card_index=index
+            )
+        )
     else:
         record.ciphertext, record.id_card_index = cipher.encrypt(identity), index
-    audit.record(session, actor, "identity.write", "participant", participant.programme_id,
-                 {"fields": sorted(k for k, v in asdict(identity).items() if v is not None)})
+    audit.record(
+        session,
+        actor,
+        "identity.write",
+        "participant",
+        participant.programme_id,
+        {"fields": sorted(k for k, v in asdict(identity).items() if v is not None)},
+    )
 
 
 def read_identity(
@@ -148,6 +157,7 @@ def _read(
             f"no identity is recorded for participant {participant.programme_id}; add one with "
             "`genopath registry participant identity`"
         )
-    audit.record(session, actor, "identity.read", "participant", participant.programme_id,
-                 {"purpose": purpose})
+    audit.record(
+        session, actor, "identity.read", "participant", participant.programme_id, {"purpose": purpose}
+    )
     return cipher.decrypt(record.ciphertext)

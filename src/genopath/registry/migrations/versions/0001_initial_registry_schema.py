@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -60,9 +59,7 @@ def upgrade() -> None:
         sa.Column("local_id", sa.String(length=64), nullable=False),
         sa.Column("centre_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["centre_id"], ["centres.id"], name=op.f("fk_families_centre_id_centres")
-        ),
+        sa.ForeignKeyConstraint(["centre_id"], ["centres.id"], name=op.f("fk_families_centre_id_centres")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_families")),
         sa.UniqueConstraint("centre_id", "local_id", name="uq_families_centre_local"),
         sa.UniqueConstraint("family_id", name=op.f("uq_families_family_id")),
@@ -94,9 +91,7 @@ def upgrade() -> None:
         sa.Column("centre_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["centre_id"], ["centres.id"], name=op.f("fk_users_centre_id_centres")
-        ),
+        sa.ForeignKeyConstraint(["centre_id"], ["centres.id"], name=op.f("fk_users_centre_id_centres")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -223,12 +218,8 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["centre_id"], ["centres.id"], name=op.f("fk_cases_centre_id_centres")
-        ),
-        sa.ForeignKeyConstraint(
-            ["family_pk"], ["families.id"], name=op.f("fk_cases_family_pk_families")
-        ),
+        sa.ForeignKeyConstraint(["centre_id"], ["centres.id"], name=op.f("fk_cases_centre_id_centres")),
+        sa.ForeignKeyConstraint(["family_pk"], ["families.id"], name=op.f("fk_cases_family_pk_families")),
         sa.ForeignKeyConstraint(
             ["proband_pk"], ["participants.id"], name=op.f("fk_cases_proband_pk_participants")
         ),
@@ -430,9 +421,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_pk"], ["cases.id"], name=op.f("fk_case_events_case_pk_cases")
-        ),
+        sa.ForeignKeyConstraint(["case_pk"], ["cases.id"], name=op.f("fk_case_events_case_pk_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_events")),
     )
     op.create_table(
