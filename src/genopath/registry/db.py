@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from genopath.core.errors import ConfigurationError
 from genopath.core.settings import Settings
+from genopath.registry.vault import VaultCipher
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -84,6 +85,7 @@ class Registry:
         self.settings = settings
         self.engine = make_engine(settings.effective_database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.cipher = VaultCipher(settings.vault_key)
         if check_schema:
             self._check_schema()
 
