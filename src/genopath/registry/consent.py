@@ -174,7 +174,7 @@ def record_consent(
             "form_version": form.form_version,
             "signer": form.signer.value,
             "age_tier": tier.value,
-            "uses": _uses(consent),
+            "uses": consented_uses(consent),
         },
     )
     if participant.state is ParticipantState.REFERRED:
@@ -230,7 +230,8 @@ def _records(session: Session, participant: Participant) -> list[Consent]:
     )
 
 
-def _uses(consent: Consent) -> list[str]:
+def consented_uses(consent: Consent) -> list[str]:
+    """The uses a consent record includes, participation first."""
     flags = ("primary_findings", "additional_findings", "pharmacogenomics", "research", "recontact")
     return ["participation", *[f for f in flags if getattr(consent, f)]]
 

@@ -90,6 +90,9 @@ class Registry:
             self._check_schema()
 
     def _check_schema(self) -> None:
+        database = self.engine.url.database
+        if self.engine.url.get_backend_name() == "sqlite" and database and not Path(database).exists():
+            raise ConfigurationError(f"no genopath database at {database}; run `genopath init` to create it")
         try:
             current = schema_revision(self.engine)
         except OperationalError as e:

@@ -1,0 +1,1 @@
+"""The ``genopath`` command line: one command group per domain, no domain logic."""

@@ -1,0 +1,111 @@
+"""What every command needs: settings, the registry, the acting user, errors and output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from genopath.core.errors import GenopathError
+from genopath.core.files import write_text_atomic
+from genopath.core.settings import Settings
+from genopath.registry import Actor, Registry
+from genopath.registry.users import authenticate
+
+# Piped or captured output is not cut to 80 columns: a log or a test reads whole rows.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+@dataclass
+class CliState:
+    """Options given before the command: data home and acting user."""
+
+    home: Path | None = None
+    user: str | None = None
+
+
+STATE = CliState()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with ``--home`` taking precedence."""
+    with errors():
+        try:
+            settings = Settings()
+        except ValidationError as e:
+            raise GenopathError(f"invalid settings: {e}") from e
+    return settings.model_copy(update={"home": STATE.home}) if STATE.home else settings
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Print a genopath error as one red line and exit with status 2; nothing else is caught."""
+    try:
+        yield
+    except GenopathError as e:
+        err_console.print(f"[bold red]error:[/] {escape(e.message)}", soft_wrap=True)
+        raise typer.Exit(code=2) from e
+
+
+@contextmanager
+def work() -> Iterator[tuple[Registry, Session, Actor]]:
+    """Open the registry, authenticate the acting user and run the command in one transaction.
+
+    The acting user is ``--user`` (password from ``GENOPATH_PASSWORD`` or a prompt); without
+    it, the local operator acts as a programme-wide administrator (``local:<os user>``).
+    """
+    with errors():
+        registry = Registry(load_settings())
+        try:
+            with registry.transaction() as session:
+                yield registry, session, _actor(session)
+        finally:
+            registry.dispose()
+
+
+def _actor(session: Session) -> Actor:
+    if STATE.user is None:
+        return Actor.system()
+    password = os.environ.get("GENOPATH_PASSWORD")
+    if password is None:
+        password = typer.prompt(f"password for {STATE.user}", hide_input=True)
+    return authenticate(session, STATE.user, password)
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print rows as a table, or say there are none."""
+    if not rows:
+        console.print(f"no {title.lower()}")
+        return
+    out = Table(title=title, title_justify="left")
+    for column in columns:
+        out.add_column(column)
+    for row in rows:
+        out.add_row(*["" if v is None else escape(str(v)) for v in row])
+    console.print(out)
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Write ``text`` atomically to ``out``, or print it when no file is given."""
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_text_atomic(out, text)
+        err_console.print(f"wrote {out}")
+
+
+def ok(message: str) -> None:
+    """Confirm a change on one line."""
+    console.print(f"[green]✓[/] {escape(message)}")
