@@ -14,6 +14,7 @@ from genopath.core.errors import PedigreeError
 from genopath.registry import ConsentForm, Purpose, ResearchUse, SignerRole, consent, families, phenotypes
 from genopath.registry import phenopacket as ppkt
 from genopath.registry.pedigree import Pedigree, read_ped, write_ped
+from genopath.registry.vault import Identity
 
 family_app = typer.Typer(help="Families: PED and Phenopacket import/export.", no_args_is_help=True)
 phenotype_app = typer.Typer(help="HPO terms observed or excluded.", no_args_is_help=True)
@@ -59,7 +60,7 @@ def _import(
     pedigrees: list[Pedigree],
     centre: str,
     entries: list[families.PhenotypeEntry],
-    people: dict[str, families.Identity],
+    people: dict[str, Identity],
 ) -> None:
     done = []
     with work() as (registry, s, actor):
