@@ -24,7 +24,7 @@ class IdKind(StrEnum):
     CASE = "C"
 
 
-_PATTERN = re.compile(r"^([PFC])(\d{6,})$")
+_PATTERN = re.compile(r"^([PFC])(\d{6,})$", re.ASCII)
 
 
 def format_id(kind: IdKind, number: int) -> str:
@@ -46,13 +46,24 @@ def parse_id(value: str, kind: IdKind) -> int:
     InputError
         If ``value`` is not an identifier of ``kind`` (e.g. ``P12`` or ``F000001`` for a participant).
     """
-    match = _PATTERN.match(value.strip().upper())
-    if not match or match.group(1) != kind.value:
+    normalised = value.strip().upper()
+    match = _PATTERN.match(normalised)
+    # Only the spelling format_id issues is accepted: no number 0, no extra leading zeros.
+    if (
+        not match
+        or match.group(1) != kind.value
+        or format_id_or_none(kind, int(match.group(2))) != normalised
+    ):
         raise InputError(
             f"{value!r} is not a {kind.name.lower()} ID; expected {kind.value} followed by six "
             f"digits, e.g. {format_id(kind, 123)}"
         )
     return int(match.group(2))
+
+
+def format_id_or_none(kind: IdKind, number: int) -> str | None:
+    """Like :func:`format_id` but ``None`` for numbers below 1."""
+    return format_id(kind, number) if number >= 1 else None
 
 
 def research_id(programme_id: str, *, project_key: str, secret_key: str) -> str:

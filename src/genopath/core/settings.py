@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from genopath.core.errors import ConfigurationError
@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("genopath-data"))
     database_url: str | None = None
     environment: Environment = Environment.DEVELOPMENT
-    secret_key: str = DEVELOPMENT_SECRET
-    vault_key: str = DEVELOPMENT_VAULT_KEY
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    vault_key: SecretStr = SecretStr(DEVELOPMENT_VAULT_KEY)
     resource_mirror: Path | None = None
     log_level: str = "INFO"
 
@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         if self.environment is Environment.DEVELOPMENT:
             return self
         for name, default in (("secret_key", DEVELOPMENT_SECRET), ("vault_key", DEVELOPMENT_VAULT_KEY)):
-            value = getattr(self, name)
+            value = getattr(self, name).get_secret_value()
             if value == default or len(value) < 32:
                 raise ConfigurationError(
                     f"GENOPATH_{name.upper()} is left at its development default or is shorter "

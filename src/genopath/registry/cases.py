@@ -110,7 +110,7 @@ def get_case(session: Session, actor: Actor, case_id: str) -> Case:
     """The case ``case_id`` if ``actor`` may see its centre."""
     require(actor, Permission.VIEW)
     parse_id(case_id, IdKind.CASE)
-    case = session.execute(select(Case).where(Case.case_id == case_id.upper())).scalar_one_or_none()
+    case = session.execute(select(Case).where(Case.case_id == case_id.strip().upper())).scalar_one_or_none()
     if case is None:
         raise NotFoundError(f"no case {case_id}")
     require_centre(actor, case.centre.code, subject=f"case {case.case_id}")

@@ -393,7 +393,7 @@ def _by_programme_id(session: Session, programme_id: str) -> Participant:
     from genopath.core.errors import NotFoundError
 
     participant = session.execute(
-        select(Participant).where(Participant.programme_id == programme_id.upper())
+        select(Participant).where(Participant.programme_id == programme_id.strip().upper())
     ).scalar_one_or_none()
     if participant is None:
         raise NotFoundError(f"no participant {programme_id}")

@@ -85,7 +85,7 @@ class Registry:
         self.settings = settings
         self.engine = make_engine(settings.effective_database_url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.cipher = VaultCipher(settings.vault_key)
+        self.cipher = VaultCipher(settings.vault_key.get_secret_value())
         if check_schema:
             self._check_schema()
 

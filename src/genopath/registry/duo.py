@@ -54,7 +54,7 @@ NON_COMMERCIAL = frozenset({"DUO:0000018", "DUO:0000045", "DUO:0000046"})
 
 # Which intended uses each consent permission covers.
 _COVERS: dict[str, frozenset[str]] = {
-    NRES: frozenset({GRU, HMB, DS, POA}),
+    NRES: frozenset({NRES, GRU, HMB, DS, POA}),
     GRU: frozenset({GRU, HMB, DS, POA}),
     HMB: frozenset({HMB, DS}),
     DS: frozenset({DS}),

@@ -189,7 +189,9 @@ def get_family(session: Session, actor: Actor, family_id: str) -> Family:
     """The family ``family_id`` (``F000001``) if ``actor`` may see its centre."""
     require(actor, Permission.VIEW)
     parse_id(family_id, IdKind.FAMILY)
-    family = session.execute(select(Family).where(Family.family_id == family_id.upper())).scalar_one_or_none()
+    family = session.execute(
+        select(Family).where(Family.family_id == family_id.strip().upper())
+    ).scalar_one_or_none()
     if family is None:
         raise NotFoundError(f"no family {family_id}")
     require_centre(actor, family.centre.code, subject=f"family {family.family_id}")

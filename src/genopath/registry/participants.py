@@ -86,7 +86,7 @@ def get_participant(session: Session, actor: Actor, programme_id: str) -> Partic
     require(actor, Permission.VIEW)
     parse_id(programme_id, IdKind.PARTICIPANT)
     participant = session.execute(
-        select(Participant).where(Participant.programme_id == programme_id.upper())
+        select(Participant).where(Participant.programme_id == programme_id.strip().upper())
     ).scalar_one_or_none()
     if participant is None:
         raise NotFoundError(f"no participant {programme_id}")

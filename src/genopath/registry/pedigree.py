@@ -127,7 +127,7 @@ def parse_ped(text: str, *, source: str = "PED") -> list[Pedigree]:
 def read_ped(path: Path) -> list[Pedigree]:
     """Read and validate a PED file (see :func:`parse_ped`)."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # spreadsheets save PED files with a BOM
     except (OSError, UnicodeDecodeError) as e:
         raise PedigreeError(f"cannot read PED file {path}: {e}") from e
     return parse_ped(text, source=str(path))
@@ -164,8 +164,12 @@ def validate(pedigree: Pedigree) -> None:
         as parent; a cycle (someone their own ancestor); or a proband not in the family.
     """
     fam = pedigree.family_id
+    _check_label(fam, "family ID", fam)
+    if fam.startswith("#"):
+        raise PedigreeError(f"family ID {fam!r} starts with '#', which a PED file reads as a comment")
     seen: dict[str, Member] = {}
     for m in pedigree.members:
+        _check_label(fam, "individual ID", m.individual_id)
         if m.individual_id == "0":
             raise PedigreeError(f"family {fam}: '0' means an unknown parent and cannot be an individual ID")
         if m.individual_id in seen:
@@ -176,6 +180,13 @@ def validate(pedigree: Pedigree) -> None:
     _check_cycles(fam, seen)
     if pedigree.proband is not None and pedigree.proband not in seen:
         raise PedigreeError(f"family {fam}: proband {pedigree.proband} is not a member of the family")
+
+
+def _check_label(fam: str, what: str, value: str) -> None:
+    if not value or any(ch.isspace() for ch in value):
+        raise PedigreeError(
+            f"family {fam!r}: {what} {value!r} is empty or contains white space, which a PED line cannot hold"
+        )
 
 
 def _check_parents(fam: str, m: Member, members: dict[str, Member]) -> None:

@@ -72,21 +72,37 @@ def resolve_term(hpo_id: str) -> Term:
     """
     term = _lookup(hpo_id)
     if term.is_obsolete:
-        replacement = term.replaced_by
-        if replacement:
-            new = _lookup(replacement)
+        new = _current_replacement(term)
+        if new is None:
+            hint = "choose a current term"
+        elif _is_phenotype(new):
             hint = f"use {new.id} ({new.name}) instead"
         else:
-            hint = "choose a current term"
+            hint = f"HPO replaces it with {new.id} ({new.name}), which is not a phenotypic feature; choose a current term"
         raise PhenotypeError(
             f"{term.id} ({term.name.removeprefix('obsolete ')}) is obsolete in HPO {hpo_version()}; {hint}"
         )
-    if term.id != PHENOTYPIC_ABNORMALITY and PHENOTYPIC_ABNORMALITY not in {p.id for p in term.all_parents}:
+    if not _is_phenotype(term):
         raise PhenotypeError(
             f"{term.id} ({term.name}) is not a phenotypic abnormality (under "
             f"{PHENOTYPIC_ABNORMALITY}); record features, not modes of inheritance or onsets"
         )
     return Term(term.id, term.name)
+
+
+def _is_phenotype(term: Any) -> bool:
+    return bool(
+        term.id == PHENOTYPIC_ABNORMALITY or PHENOTYPIC_ABNORMALITY in {p.id for p in term.all_parents}
+    )
+
+
+def _current_replacement(term: Any) -> Any | None:
+    """Follow ``replaced_by`` until a current term (HPO has chains of replacements)."""
+    seen = {term.id}
+    while term.is_obsolete and term.replaced_by and term.replaced_by not in seen:
+        term = _lookup(term.replaced_by)
+        seen.add(term.id)
+    return None if term.is_obsolete else term
 
 
 def resolve_onset(onset: str | None) -> str | None:
@@ -96,6 +112,11 @@ def resolve_onset(onset: str | None) -> str | None:
     value = onset.strip().upper()
     if _ISO_AGE.match(value):
         return value
+    if not _HPO_ID.match(value):
+        raise PhenotypeError(
+            f"onset {onset!r} is neither an HPO onset term (e.g. HP:0003593) nor an "
+            "ISO 8601 age such as P3Y or P1Y6M"
+        )
     term = _lookup(value)
     if ONSET_ROOT not in {p.id for p in term.all_parents}:
         raise PhenotypeError(
