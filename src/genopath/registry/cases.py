@@ -172,6 +172,8 @@ def list_cases(
     """Cases ``actor`` may see, optionally in one state or of one centre."""
     require(actor, Permission.VIEW)
     query = select(Case).join(Centre).order_by(Case.case_id)
+    if actor.centre and centre and centre != actor.centre:
+        require_centre(actor, centre, subject=f"cases of centre {centre}")
     scope = actor.centre or centre
     if scope:
         query = query.where(Centre.code == scope)

@@ -119,6 +119,8 @@ def record_consent(
 
     Raises
     ------
+    NotFoundError
+        The participant has no identity record (the date of birth is needed).
     InputError
         The form does not include participation, is dated in the future or before the
         previous signing, has research without exactly one DUO permission term, or was signed
@@ -209,6 +211,11 @@ def _signer_tier(
         raise InputError(
             f"participant {participant.programme_id} has no date of birth in the identity vault; "
             "it is needed to check who may sign consent"
+        )
+    if form.signed_on < identity.date_of_birth:
+        raise InputError(
+            f"the consent form of {participant.programme_id} is dated {form.signed_on}, before their "
+            f"date of birth {identity.date_of_birth}; check the signing date and the identity record"
         )
     age = age_on(identity.date_of_birth, form.signed_on)
     tier = age_tier(age)

@@ -182,7 +182,15 @@ def validate(pedigree: Pedigree) -> None:
         raise PedigreeError(f"family {fam}: proband {pedigree.proband} is not a member of the family")
 
 
+MAX_ID_LENGTH = 64  # the registry's column width for PED family and individual IDs
+
+
 def _check_label(fam: str, what: str, value: str) -> None:
+    if len(value) > MAX_ID_LENGTH:
+        raise PedigreeError(
+            f"family {fam!r}: {what} {value!r} is {len(value)} characters long; "
+            f"IDs may have at most {MAX_ID_LENGTH}"
+        )
     if not value or any(ch.isspace() for ch in value):
         raise PedigreeError(
             f"family {fam!r}: {what} {value!r} is empty or contains white space, which a PED line cannot hold"

@@ -20,6 +20,8 @@ from genopath.registry.terms import Role
 MIN_PASSWORD_LENGTH = 12
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
+# Verified against when the user is unknown, so a failed login costs the same either way.
+_DUMMY_HASH = _hasher.hash("genopath: no such user")
 
 
 def add_user(
@@ -65,9 +67,9 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     """
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not user.active:
             raise VerificationError("unknown or inactive user")
-        _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as e:
         raise AccessDenied(f"wrong username or password for {username!r}") from e
     return actor_for(user)

@@ -87,20 +87,27 @@ def store_identity(
 
     Raises
     ------
+    AccessDenied
+        If ``actor`` may not register participants of ``participant``'s centre.
     ConflictError
         If another participant is registered with the same ID-card number.
     """
+    require(actor, Permission.REGISTER)
+    require_centre(actor, participant.centre.code, subject=f"participant {participant.programme_id}")
     index = cipher.blind_index(identity.id_card_number) if identity.id_card_number else None
     if index is not None:
         other = session.execute(
-            select(Participant.programme_id)
+            select(Participant)
             .join(IdentityRecord, IdentityRecord.participant_pk == Participant.id)
             .where(IdentityRecord.id_card_index == index, Participant.id != participant.id)
         ).scalar_one_or_none()
         if other is not None:
+            # Name the other record only to someone allowed to see it.
+            visible = actor.centre is None or actor.centre == other.centre.code
+            who = f"participant {other.programme_id}" if visible else "a participant of another centre"
             raise ConflictError(
-                f"the ID-card number given for {participant.programme_id} is already registered "
-                f"for participant {other}; register each person once"
+                f"the ID-card number given for {participant.programme_id} is already registered for "
+                f"{who}; register each person once"
             )
     if identity.date_of_birth and identity.date_of_birth > date.today():
         raise InputError(f"date of birth {identity.date_of_birth} is in the future")
