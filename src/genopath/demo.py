@@ -141,17 +141,16 @@ def _import_families(registry: Registry, actors: dict[str, Actor]) -> None:
             prefix = centre.lower()
             entries = families.read_phenotype_tsv(ex / f"{prefix}_phenotypes.tsv")
             people = families.read_identity_tsv(ex / f"{prefix}_identities.tsv")
-            for pedigree in read_ped(ex / f"{prefix}_families.ped"):
-                ids = {m.individual_id for m in pedigree.members}
-                families.import_family(
-                    s,
-                    actors[user],
-                    registry.cipher,
-                    pedigree,
-                    centre=centre,
-                    phenotypes=[e for e in entries if e.individual_id in ids],
-                    identities={k: v for k, v in people.items() if k in ids},
-                )
+            pedigrees = read_ped(ex / f"{prefix}_families.ped")
+            families.import_families(
+                s,
+                actors[user],
+                registry.cipher,
+                pedigrees,
+                centre=centre,
+                phenotypes=entries,
+                identities=people,
+            )
         pedigree, entries = phenopacket.parse_family((ex / "pwh_family.phenopacket.json").read_text())
         families.import_family(
             s,

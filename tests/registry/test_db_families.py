@@ -295,3 +295,52 @@ def test_import_family__round_trip_property(sqlite_registry: Registry, pedigree:
         exported = families.family_pedigree(s, HKCH, family_id, ids="local")
 
     assert exported == pedigree.with_default_proband()
+
+
+def _count_participants(registry: Registry) -> int:
+    with registry.transaction() as s:
+        return s.execute(select(func.count()).select_from(Participant)).scalar_one()
+
+
+def test_import_families__individual_id_in_two_families_is_not_guessed(programme: Registry) -> None:
+    # PED individual IDs are unique only within a family: a row for "1" cannot be assigned.
+    pedigrees = [
+        Pedigree("FA", (Member("1", None, None, Sex.MALE, AffectedStatus.AFFECTED),)),
+        Pedigree("FB", (Member("1", None, None, Sex.FEMALE, AffectedStatus.AFFECTED),)),
+    ]
+    before = _count_participants(programme)
+    with pytest.raises(PedigreeError, match=r"1 in FA, FB"), programme.transaction() as s:
+        families.import_families(
+            s,
+            HKCH,
+            programme.cipher,
+            pedigrees,
+            centre="HKCH",
+            phenotypes=[families.PhenotypeEntry("1", "HP:0001250")],
+        )
+    assert _count_participants(programme) == before
+    with programme.transaction() as s:  # without rows to match, the same families import fine
+        imported = families.import_families(s, HKCH, programme.cipher, pedigrees, centre="HKCH")
+    assert [f.local_id for f in imported] == ["FA", "FB"]
+
+
+def test_import_families__identity_row_for_nobody_refused(programme: Registry) -> None:
+    pedigrees = [Pedigree("FA", (Member("kid", None, None, Sex.MALE, AffectedStatus.AFFECTED),))]
+    before = _count_participants(programme)
+    with pytest.raises(PedigreeError, match="TYPO"), programme.transaction() as s:
+        families.import_families(
+            s,
+            HKCH,
+            programme.cipher,
+            pedigrees,
+            centre="HKCH",
+            identities={"TYPO": vault.Identity(date_of_birth=date(2001, 1, 1))},
+        )
+    assert _count_participants(programme) == before
+
+
+def test_read_identity_tsv__second_row_for_one_person_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ids.tsv"
+    path.write_text("individual_id\tname\tdate_of_birth\nkid\tA\t2001-01-01\nkid\tB\t2002-02-02\n")
+    with pytest.raises(InputError, match="line 3: kid has a second identity row"):
+        families.read_identity_tsv(path)

@@ -62,24 +62,11 @@ def _import(
     entries: list[families.PhenotypeEntry],
     people: dict[str, Identity],
 ) -> None:
-    done = []
     with work() as (registry, s, actor):
-        for pedigree in pedigrees:
-            ids = {m.individual_id for m in pedigree.members}
-            family = families.import_family(
-                s,
-                actor,
-                registry.cipher,
-                pedigree,
-                centre=centre,
-                phenotypes=[e for e in entries if e.individual_id in ids],
-                identities={k: v for k, v in people.items() if k in ids},
-            )
-            done.append((pedigree.family_id, family.family_id, len(pedigree.members)))
-        claimed = {m.individual_id for p in pedigrees for m in p.members}
-        stray = sorted({e.individual_id for e in entries} - claimed)
-        if stray:
-            raise PedigreeError(f"phenotype rows name {', '.join(stray)}, who are in no imported family")
+        imported = families.import_families(
+            s, actor, registry.cipher, pedigrees, centre=centre, phenotypes=entries, identities=people
+        )
+        done = [(f.local_id, f.family_id, len(f.members)) for f in imported]
     for local, fid, n in done:
         ok(f"family {local} imported as {fid} ({n} members)")
 

@@ -74,6 +74,10 @@ def read_identity_tsv(path: Path) -> dict[str, Identity]:
                 f"{path} line {number}: date_of_birth {row['date_of_birth']!r} is not "
                 "an ISO date (YYYY-MM-DD)"
             ) from e
+        if row["individual_id"].strip() in identities:
+            raise InputError(
+                f"{path} line {number}: {row['individual_id'].strip()} has a second identity row"
+            )
         identities[row["individual_id"].strip()] = Identity(
             name=(row.get("name") or "").strip() or None,
             id_card_number=(row.get("id_card_number") or "").strip() or None,
@@ -173,6 +177,62 @@ def import_family(
         },
     )
     return family
+
+
+def import_families(
+    session: Session,
+    actor: Actor,
+    cipher: VaultCipher,
+    pedigrees: Sequence[Pedigree],
+    *,
+    centre: str,
+    phenotypes: Sequence[PhenotypeEntry] = (),
+    identities: Mapping[str, Identity] | None = None,
+) -> list[Family]:
+    """Import several families (e.g. every family of one PED file), handing each its own
+    phenotype and identity rows, which are matched by PED individual ID.
+
+    Raises
+    ------
+    PedigreeError
+        A row names someone in no family, or an individual ID used in several families (rows
+        could not be assigned safely; import those families from separate files).
+    Anything :func:`import_family` raises.
+    """
+    identities = dict(identities or {})
+    owners: dict[str, list[str]] = {}
+    for pedigree in pedigrees:
+        for m in pedigree.members:
+            owners.setdefault(m.individual_id, []).append(pedigree.family_id)
+    named = {e.individual_id for e in phenotypes} | set(identities)
+    stray = sorted(named - set(owners))
+    if stray:
+        raise PedigreeError(
+            f"phenotype or identity rows name {', '.join(stray)}, who are in no family "
+            f"being imported ({', '.join(p.family_id for p in pedigrees)})"
+        )
+    ambiguous = sorted(i for i in named if len(owners[i]) > 1)
+    if ambiguous:
+        where = "; ".join(f"{i} in {', '.join(owners[i])}" for i in ambiguous)
+        raise PedigreeError(
+            f"individual IDs used in several families cannot be matched to phenotype or "
+            f"identity rows ({where}); import those families from separate files"
+        )
+    imported = []
+    for pedigree in pedigrees:
+        ids = {m.individual_id for m in pedigree.members}
+        imported.append(
+            import_family(
+                session,
+                actor,
+                cipher,
+                pedigree,
+                centre=centre,
+                phenotypes=[e for e in phenotypes if e.individual_id in ids],
+                identities={k: v for k, v in identities.items() if k in ids},
+            )
+        )
+    return imported
 
 
 def _check_names(pedigree: Pedigree, names: Sequence[str], what: str) -> None:
