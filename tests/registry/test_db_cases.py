@@ -293,3 +293,65 @@ def _second_participant(registry: Registry, admin: Actor) -> str:
         p = participants.new_participant(s, admin, centre="HKCH", sex=Sex.MALE)
         vault.store_identity(s, admin, registry.cipher, p, vault.Identity(date_of_birth=date(1975, 5, 5)))
         return p.programme_id
+
+
+def _trio_case(registry: Registry, admin: Actor) -> tuple[str, str]:
+    """A consented trio imported as a family; returns (case ID, the mother's programme ID)."""
+    from genopath.registry import AffectedStatus, families
+    from genopath.registry.pedigree import Member, Pedigree
+
+    trio = Pedigree(
+        "T1",
+        (
+            Member("kid", "dad", "mum", Sex.MALE, AffectedStatus.AFFECTED),
+            Member("dad", None, None, Sex.MALE, AffectedStatus.UNAFFECTED),
+            Member("mum", None, None, Sex.FEMALE, AffectedStatus.UNAFFECTED),
+        ),
+    )
+    born = {"kid": date(1999, 1, 1), "dad": date(1970, 1, 1), "mum": date(1972, 1, 1)}
+    with registry.transaction() as s:
+        family = families.import_family(
+            s,
+            admin,
+            registry.cipher,
+            trio,
+            centre="HKCH",
+            identities={k: vault.Identity(date_of_birth=v) for k, v in born.items()},
+        )
+        ids = {m.local_id: m.programme_id for m in family.members}
+    for pid in ids.values():
+        sign(registry, admin, pid)
+    return open_for(registry, ids["kid"]), ids["mum"]
+
+
+def test_withdrawal_of_a_parent__case_goes_on_only_by_an_explicit_decision(
+    consented: Registry, admin: Actor
+) -> None:
+    case_id, mother = _trio_case(consented, admin)
+    walk(consented, case_id, CS.AWAITING_DATA)
+    with consented.transaction() as s:
+        participants.withdraw(s, admin, mother, reason="declined further participation")
+    assert snapshot(consented, case_id)[0] is CS.BLOCKED
+    with pytest.raises(ConsentError, match=rf"{mother}.*withdrew"), consented.transaction() as s:
+        cases.unblock_case(s, admin, case_id)
+    assert snapshot(consented, case_id)[0] is CS.BLOCKED
+    with consented.transaction() as s:
+        cases.unblock_case(s, admin, case_id, proceed_without_withdrawn=True)
+    with consented.transaction() as s:
+        case = cases.get_case(s, admin, case_id)
+        assert case.state is CS.AWAITING_DATA
+        assert case.events[-1].reason == f"unblocked; proceeding without withdrawn {mother}"
+
+
+def test_withdrawal_of_a_parent__closed_case_is_blocked_against_reanalysis(
+    consented: Registry, admin: Actor
+) -> None:
+    case_id, mother = _trio_case(consented, admin)
+    walk(consented, case_id, CS.CLOSED)
+    with consented.transaction() as s:
+        participants.withdraw(s, admin, mother, reason="declined further participation")
+    state, resume, reason, *_ = snapshot(consented, case_id)
+    assert (state, resume) == (CS.BLOCKED, CS.CLOSED)
+    assert mother in (reason or "")
+    with pytest.raises(StateTransitionError), consented.transaction() as s:
+        cases.move_case(s, admin, case_id, CS.INTERPRETED)

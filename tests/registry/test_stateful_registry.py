@@ -163,7 +163,7 @@ class RegistryMachine(RuleBasedStateMachine):
         )
         if ok:
             self.withdrawn = True
-            if self.case_model not in (CS.CLOSED, CS.BLOCKED):
+            if self.case_model is not CS.BLOCKED:
                 self.case_model, self.resume = CS.BLOCKED, self.case_model
 
     @invariant()

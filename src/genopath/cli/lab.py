@@ -111,10 +111,17 @@ def case_block(case_id: str, reason: str = typer.Option(...)) -> None:
 
 
 @case_app.command("unblock")
-def case_unblock(case_id: str) -> None:
+def case_unblock(
+    case_id: str,
+    proceed_without_withdrawn: bool = typer.Option(
+        False, help="A family member withdrew: continue the case without their data (recorded)"
+    ),
+) -> None:
     """Return a blocked case to the state it was blocked in."""
     with work() as (_, s, actor):
-        state = cases.unblock_case(s, actor, case_id).state
+        state = cases.unblock_case(
+            s, actor, case_id, proceed_without_withdrawn=proceed_without_withdrawn
+        ).state
     ok(f"case {case_id} is {state.value} again")
 
 

@@ -8,7 +8,9 @@ State machine (DESIGN §2)::
     closed → interpreted                                          (reanalysis: a new analysis version)
     blocked(reason) from any state; unblocking returns to the state it was blocked in.
 
-A case opened for a proband without programme-participation consent starts blocked.
+A case opened for a proband without programme-participation consent starts blocked. When a
+family member withdraws, every case of the family is blocked (closed ones too, so reanalysis
+needs a decision); unblocking then requires proceeding explicitly without the withdrawn members.
 Moving a case forward or unblocking it needs the proband's participation consent.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from genopath.core.errors import InputError, NotFoundError, StateTransitionError
+from genopath.core.errors import ConsentError, InputError, NotFoundError, StateTransitionError
 from genopath.core.ids import IdKind, parse_id
 from genopath.core.states import StateMachine, moves
 from genopath.registry import audit
@@ -49,7 +51,6 @@ CASE_MACHINE: StateMachine[CaseState] = StateMachine(
     ),
     from_any=frozenset({CS.BLOCKED}),
 )
-OPEN_STATES = frozenset(set(CaseState) - {CS.CLOSED, CS.BLOCKED})
 
 
 def open_case(
@@ -154,16 +155,45 @@ def block_case(session: Session, actor: Actor, case_id: str, *, reason: str) -> 
     return case
 
 
-def unblock_case(session: Session, actor: Actor, case_id: str) -> Case:
-    """Return a blocked case to the state it was blocked in, once the proband's consent allows."""
+def unblock_case(
+    session: Session, actor: Actor, case_id: str, *, proceed_without_withdrawn: bool = False
+) -> Case:
+    """Return a blocked case to the state it was blocked in, once the proband's consent allows.
+
+    If a member of the case's family has withdrawn, the case may go on only without their data:
+    the caller must say so with ``proceed_without_withdrawn=True``, which is recorded in the
+    case history; every later use of a member's data is still gated by ``may_use``.
+
+    Raises
+    ------
+    StateTransitionError
+        The case is not blocked.
+    ConsentError
+        The proband has no participation consent, or a family member withdrew and
+        ``proceed_without_withdrawn`` was not given.
+    """
     require(actor, Permission.MOVE_CASE)
     case = get_case(session, actor, case_id)
     if case.state is not CS.BLOCKED or case.resume_state is None:
         raise StateTransitionError(f"case {case.case_id} is {case.state.value}, not blocked")
     require_consent(session, case.proband, Purpose.PARTICIPATION)
-    _event(session, actor, case, CS.BLOCKED, case.resume_state, "unblocked")
+    withdrawn = withdrawn_members(case)
+    if withdrawn and not proceed_without_withdrawn:
+        raise ConsentError(
+            f"family member(s) {', '.join(withdrawn)} of case {case.case_id} withdrew; their data must not "
+            "be used. Unblock with proceed_without_withdrawn (--proceed-without-withdrawn) to continue "
+            "the case without them"
+        )
+    note = f"unblocked; proceeding without withdrawn {', '.join(withdrawn)}" if withdrawn else "unblocked"
+    _event(session, actor, case, CS.BLOCKED, case.resume_state, note)
     case.state, case.resume_state, case.blocked_reason = case.resume_state, None, None
     return case
+
+
+def withdrawn_members(case: Case) -> list[str]:
+    """Programme IDs of the case family's members (or the proband) who have withdrawn."""
+    members = case.family.members if case.family else [case.proband]
+    return [m.programme_id for m in members if m.state is ParticipantState.WITHDRAWN]
 
 
 def list_cases(
@@ -182,16 +212,15 @@ def list_cases(
     return session.execute(query).scalars().all()
 
 
-def block_open_cases_of(
-    session: Session, actor: Actor, participant: Participant, *, reason: str
-) -> list[str]:
-    """Block every open case whose proband is ``participant`` or whose family includes them."""
+def block_cases_of(session: Session, actor: Actor, participant: Participant, *, reason: str) -> list[str]:
+    """Block every case whose proband is ``participant`` or whose family includes them, closed
+    ones too (so no reanalysis starts without a decision); already blocked cases stay as they are."""
     condition = Case.proband_pk == participant.id
     if participant.family_pk is not None:
         condition = or_(condition, Case.family_pk == participant.family_pk)
     blocked = []
     for case in session.execute(select(Case).where(condition)).scalars():
-        if case.state in OPEN_STATES:
+        if case.state is not CS.BLOCKED:
             _event(session, actor, case, case.state, CS.BLOCKED, reason)
             case.resume_state, case.state, case.blocked_reason = case.state, CS.BLOCKED, reason
             blocked.append(case.case_id)

@@ -157,7 +157,7 @@ def withdraw(session: Session, actor: Actor, programme_id: str, *, reason: str) 
     move(session, actor, participant, PS.WITHDRAWN, reason=reason)
     participant.withdrawn_at, participant.withdrawal_reason = utcnow(), reason
     consent.end_active(session, actor, participant, reason=f"participant withdrew: {reason}")
-    cases.block_open_cases_of(
+    cases.block_cases_of(
         session, actor, participant, reason=f"participant {participant.programme_id} withdrew"
     )
     samples.flag_for_destruction(session, actor, participant)
