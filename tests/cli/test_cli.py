@@ -222,3 +222,33 @@ def test_every_command_is_documented() -> None:
         c for c in _commands(get_command(app)) if not re.search(rf"genopath[^\n`]* {re.escape(c)}\b", text)
     ]
     assert not missing, f"commands missing from docs/cli.md: {missing}"
+
+
+def test_participant_identity__updates_only_given_fields(cli) -> None:
+    cli("registry", "centre", "add", "HKCH", "Hong Kong Children's Hospital")
+    cli(
+        "registry",
+        "participant",
+        "add",
+        "--centre",
+        "HKCH",
+        "--sex",
+        "female",
+        "--name",
+        "Ho Wing Sze",
+        "--dob",
+        "1986-05-09",
+        "--id-card",
+        "C567890(5)",
+    )
+    cli("registry", "participant", "identity", "P000001", "--contact", "+852 5550 0201")
+    shown = cli("registry", "participant", "show", "P000001", "--identity", "--purpose", "test")
+    assert "Ho Wing Sze, ID card C567890(5), born 1986-05-09, contact +852 5550 0201" in shown
+    assert "identity.read" in cli("registry", "audit", "list", "--entity", "P000001")
+
+
+def test_production__commands_need_a_user(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENOPATH_ENVIRONMENT", "production")
+    monkeypatch.setenv("GENOPATH_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("GENOPATH_VAULT_KEY", "v" * 40)
+    assert "needs a user" in cli("registry", "centre", "list", code=2)

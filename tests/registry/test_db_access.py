@@ -283,3 +283,21 @@ def test_authenticate(programme: Registry, admin: Actor) -> None:
         stored = s.execute(text("SELECT password_hash FROM users WHERE username = 'dr.wong'")).scalar_one()
         assert "correct horse" not in stored
         assert stored.startswith("$argon2")
+
+
+def test_update_identity__keeps_fields_not_given(programme: Registry, admin: Actor) -> None:
+    with programme.transaction() as s:
+        person = participants.get_participant(s, admin, "P000001")
+        vault.update_identity(s, admin, programme.cipher, person, vault.Identity(contact="+852 5550 9999"))
+    with programme.transaction() as s:
+        person = participants.get_participant(s, admin, "P000001")
+        who = vault.read_identity(s, admin, programme.cipher, person, purpose="check")
+    assert (who.name, who.date_of_birth, who.contact) == ("Chan Tai Man", date(1990, 4, 2), "+852 5550 9999")
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.PROGRAMME_MANAGER, Role.DATA_ACCESS_COMMITTEE])
+def test_add_user__programme_roles_cannot_be_bound_to_a_centre(
+    programme: Registry, admin: Actor, role: Role
+) -> None:
+    with pytest.raises(InputError, match="programme-wide"), programme.transaction() as s:
+        users.add_user(s, admin, "someone", "a long enough password", role, "HKCH")

@@ -512,3 +512,10 @@ def test_withdraw__withdrawn_participant_cannot_come_back(programme: Registry, a
     assert state_of(programme, admin, "P000001") is ParticipantState.WITHDRAWN
     assert consent_rows(programme, "P000001") == [(1, ConsentState.WITHDRAWN)]
     assert audit_count(programme) == entries_before
+
+
+def test_record_consent__overlong_form_version_is_a_clear_error(programme: Registry, admin: Actor) -> None:
+    # PostgreSQL would otherwise fail with a driver error on the 64-character column.
+    form = ConsentForm("F" * 65, date(2025, 1, 15), SignerRole.SELF)
+    with pytest.raises(InputError, match="1-64 characters"), programme.transaction() as s:
+        record_consent(s, admin, programme.cipher, "P000001", form)

@@ -17,9 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from genopath.core.errors import GenopathError
+from genopath.core.errors import ConfigurationError, GenopathError
 from genopath.core.files import write_text_atomic
-from genopath.core.settings import Settings
+from genopath.core.settings import Environment, Settings
 from genopath.registry import Actor, Registry
 from genopath.registry.users import authenticate
 
@@ -67,16 +67,22 @@ def work() -> Iterator[tuple[Registry, Session, Actor]]:
     it, the local operator acts as a programme-wide administrator (``local:<os user>``).
     """
     with errors():
-        registry = Registry(load_settings())
+        settings = load_settings()
+        registry = Registry(settings)
         try:
             with registry.transaction() as session:
-                yield registry, session, _actor(session)
+                yield registry, session, _actor(session, settings)
         finally:
             registry.dispose()
 
 
-def _actor(session: Session) -> Actor:
+def _actor(session: Session, settings: Settings) -> Actor:
     if STATE.user is None:
+        if settings.environment is not Environment.DEVELOPMENT:
+            raise ConfigurationError(
+                f"in the {settings.environment.value} environment every command needs a user: "
+                "give --user NAME (or GENOPATH_USER) and the password in GENOPATH_PASSWORD or at the prompt"
+            )
         return Actor.system()
     password = os.environ.get("GENOPATH_PASSWORD")
     if password is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import typer
+from rich.markup import escape
 
 from genopath.cli.context import console, ok, table, work
 from genopath.registry import centres, participants, users, vault
@@ -112,28 +113,32 @@ def participant_show(
     """Show a participant; with --identity, decrypt their identity (the read is audited)."""
     from genopath.registry import consent, phenotypes
 
+    lines = []
     with work() as (registry, s, actor):
         p = participants.get_participant(s, actor, programme_id)
         active = consent.active_consent(s, p)
-        console.print(
+        lines.append(
             f"[bold]{p.programme_id}[/] {p.sex.value}, {p.affected.value}, state {p.state.value}, "
             f"centre {p.centre.code}, family {p.family.family_id if p.family else '-'}"
             f"{' (proband)' if p.is_proband else ''}"
         )
-        console.print(
+        lines.append(
             f"consent: {f'v{active.version} signed {active.signed_on}' if active else 'none active'}"
         )
         for ph in phenotypes.list_phenotypes(s, actor, p.programme_id):
-            console.print(
-                f"  {'+' if ph.observed else '-'} {ph.hpo_id} {ph.label}"
-                f"{f' (onset {ph.onset})' if ph.onset else ''}"
-            )
+            onset = f" (onset {ph.onset})" if ph.onset else ""
+            lines.append(escape(f"  {'+' if ph.observed else '-'} {ph.hpo_id} {ph.label}{onset}"))
         if identity:
             who = vault.read_identity(s, actor, registry.cipher, p, purpose=purpose)
-            console.print(
-                f"identity: {who.name or '-'}, ID card {who.id_card_number or '-'}, born "
-                f"{who.date_of_birth or '-'}, contact {who.contact or '-'}"
+            lines.append(
+                escape(
+                    f"identity: {who.name or '-'}, ID card {who.id_card_number or '-'}, born "
+                    f"{who.date_of_birth or '-'}, contact {who.contact or '-'}"
+                )
             )
+    # Printed only after the transaction, with its audit entry of the identity read, committed.
+    for line in lines:
+        console.print(line)
 
 
 @participant_app.command("identity")
@@ -145,13 +150,12 @@ def participant_identity(
     contact: str | None = typer.Option(None),
     designated_person: str | None = typer.Option(None, help="Name and contact of the designated person"),
 ) -> None:
-    """Set (replace) a participant's identity in the vault."""
-    identity = vault.Identity(name, id_card, _date(dob, "--dob"), contact, designated_person)
+    """Set identity fields in the vault; fields not given keep their stored value."""
+    changes = vault.Identity(name, id_card, _date(dob, "--dob"), contact, designated_person)
     with work() as (registry, s, actor):
-        vault.store_identity(
-            s, actor, registry.cipher, participants.get_participant(s, actor, programme_id), identity
-        )
-    ok(f"identity of {programme_id} stored")
+        person = participants.get_participant(s, actor, programme_id)
+        vault.update_identity(s, actor, registry.cipher, person, changes)
+    ok(f"identity of {programme_id} updated")
 
 
 @participant_app.command("enrol")

@@ -60,6 +60,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
 
 # Roles whose work is at one hospital; they must be registered with a centre.
 CENTRE_BOUND_ROLES = frozenset({Role.CLINICIAN, Role.GENETIC_COUNSELLOR})
+# Roles whose powers span the programme (user management, the whole audit log, access
+# decisions); binding them to a centre would suggest a scope they do not have.
+PROGRAMME_ROLES = frozenset({Role.ADMIN, Role.PROGRAMME_MANAGER, Role.DATA_ACCESS_COMMITTEE})
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ def add_centre(session: Session, actor: Actor, code: str, name: str) -> Centre:
     require(actor, Permission.MANAGE_CENTRES)
     if not _CODE.match(code):
         raise InputError(f"centre code {code!r} must be 2-16 upper-case letters or digits, e.g. HKCH")
-    if not name.strip():
-        raise InputError(f"centre {code} needs a name")
+    if not name.strip() or len(name.strip()) > 200:
+        raise InputError(f"centre {code} needs a name of 1-200 characters")
     if session.execute(select(Centre).where(Centre.code == code)).scalar_one_or_none():
         raise ConflictError(f"centre {code} already exists")
     centre = Centre(code=code, name=name.strip())

@@ -190,8 +190,11 @@ def _check_form(form: ConsentForm) -> tuple[str, ...]:
             "a consent form without programme participation cannot be recorded; "
             "to leave the programme, withdraw the participant"
         )
-    if not form.form_version.strip():
-        raise InputError("give the version of the consent form that was signed (--form-version)")
+    if not form.form_version.strip() or len(form.form_version) > 64:
+        raise InputError(
+            f"give the version of the consent form that was signed (--form-version), 1-64 characters; "
+            f"got {form.form_version!r}"
+        )
     if form.signed_on > date.today():
         raise InputError(f"the consent form is dated {form.signed_on}, which is in the future")
     if form.research:

@@ -110,6 +110,8 @@ def resolve_onset(onset: str | None) -> str | None:
     if onset is None or not onset.strip():
         return None
     value = onset.strip().upper()
+    if len(value) > 32:
+        raise PhenotypeError(f"onset {onset!r} is too long to be an onset term or an ISO 8601 age")
     if _ISO_AGE.match(value):
         return value
     if not _HPO_ID.match(value):

@@ -76,8 +76,11 @@ def register_sample(
     participant = get_participant(session, actor, programme_id)
     existing = session.execute(select(Sample).where(Sample.barcode == barcode)).scalar_one_or_none()
     if existing is not None:
+        owner = existing.participant
+        visible = actor.centre is None or actor.centre == owner.centre.code
         raise ConflictError(
-            f"barcode {barcode} is already registered (sample of {existing.participant.programme_id})"
+            f"barcode {barcode} is already registered"
+            + (f" (sample of {owner.programme_id}); use a new barcode" if visible else "; use a new barcode")
         )
     require_consent(session, participant, Purpose.PARTICIPATION)
     sample = Sample(barcode=barcode, participant=participant, sample_type=sample_type, state=state)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from genopath.core.errors import AccessDenied, ConflictError, InputError
 from genopath.registry import audit
-from genopath.registry.access import CENTRE_BOUND_ROLES, Actor, Permission, require
+from genopath.registry.access import CENTRE_BOUND_ROLES, PROGRAMME_ROLES, Actor, Permission, require
 from genopath.registry.centres import get_centre
 from genopath.registry.models import User
 from genopath.registry.terms import Role
@@ -32,8 +32,9 @@ def add_user(
     Raises
     ------
     InputError
-        Bad username, a password shorter than 12 characters, or a clinician or genetic
-        counsellor without a centre.
+        Bad username, a password shorter than 12 characters, a clinician or genetic
+        counsellor without a centre, or an admin, programme manager or data access committee
+        member with one.
     ConflictError
         If the username is taken.
     """
@@ -42,6 +43,8 @@ def add_user(
         raise InputError(f"username {username!r} must be lower-case letters, digits, '.', '_' or '-'")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"the password for {username} must have at least {MIN_PASSWORD_LENGTH} characters")
+    if role in PROGRAMME_ROLES and centre is not None:
+        raise InputError(f"a {role.value} works programme-wide; drop --centre for {username}")
     if role in CENTRE_BOUND_ROLES and centre is None:
         raise InputError(f"a {role.value} works at a centre; give --centre for {username}")
     if session.execute(select(User).where(User.username == username)).scalar_one_or_none():

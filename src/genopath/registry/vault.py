@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -130,6 +130,24 @@ def store_identity(
     )
 
 
+def update_identity(
+    session: Session, actor: Actor, cipher: VaultCipher, participant: Participant, changes: Identity
+) -> Identity:
+    """Change only the fields given in ``changes`` (the others are kept), and store the result.
+
+    Reads the stored identity first (audited, purpose ``identity update``).
+    """
+    require(actor, Permission.REGISTER)
+    require_centre(actor, participant.centre.code, subject=f"participant {participant.programme_id}")
+    current = Identity()
+    if session.get(IdentityRecord, participant.id) is not None:
+        current = _read(session, actor, cipher, participant, purpose="identity update")
+    given = {k: v for k, v in asdict(changes).items() if v is not None}
+    merged = replace(current, **given)
+    store_identity(session, actor, cipher, participant, merged)
+    return merged
+
+
 def read_identity(
     session: Session, actor: Actor, cipher: VaultCipher, participant: Participant, *, purpose: str
 ) -> Identity:
@@ -167,4 +185,5 @@ def _read(
     audit.record(
         session, actor, "identity.read", "participant", participant.programme_id, {"purpose": purpose}
     )
+    session.flush()  # the read is on record in this transaction before anything is decrypted
     return cipher.decrypt(record.ciphertext)
