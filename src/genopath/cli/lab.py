@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 
 from genopath.cli.context import console, ok, table, work
 from genopath.registry import CaseCategory, CaseState, SampleState, SampleType, audit, cases, samples
+from genopath.registry.models import CaseEvent, SampleEvent
 
 sample_app = typer.Typer(help="Samples and their chain of custody.", no_args_is_help=True)
 case_app = typer.Typer(help="Cases (referrals) and their state.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+HISTORY_COLUMNS = ["when (UTC)", "from", "to", "reason", "by"]
+
+
+def _history(events: Sequence[SampleEvent | CaseEvent]) -> list[tuple[str, str, str, str | None, str]]:
+    """Rows of a sample's or case's state history."""
+    return [
+        (
+            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            e.from_state.value if e.from_state else "",
+            e.to_state.value,
+            e.reason,
+            e.actor,
+        )
+        for e in events
+    ]
 
 
 @sample_app.command("add")
@@ -67,17 +86,8 @@ def sample_show(barcode: str) -> None:
             f"[bold]{x.barcode}[/] {x.sample_type.value} of {x.participant.programme_id}: {x.state.value}"
             f"{' — flagged for destruction' if x.flagged_for_destruction else ''}"
         )
-        rows = [
-            (
-                f"{e.at:%Y-%m-%d %H:%M:%S}",
-                e.from_state.value if e.from_state else "",
-                e.to_state.value,
-                e.reason,
-                e.actor,
-            )
-            for e in x.events
-        ]
-    table("History", ["when (UTC)", "from", "to", "reason", "by"], rows)
+        rows = _history(x.events)
+    table("History", HISTORY_COLUMNS, rows)
 
 
 @case_app.command("open")
@@ -154,17 +164,8 @@ def case_show(case_id: str) -> None:
             f"({c.centre.code}): {c.state.value}"
         )
         console.print(f"indication: {c.indication}; panels: {', '.join(c.panels) or 'none'}")
-        rows = [
-            (
-                f"{e.at:%Y-%m-%d %H:%M:%S}",
-                e.from_state.value if e.from_state else "",
-                e.to_state.value,
-                e.reason,
-                e.actor,
-            )
-            for e in c.events
-        ]
-    table("History", ["when (UTC)", "from", "to", "reason", "by"], rows)
+        rows = _history(c.events)
+    table("History", HISTORY_COLUMNS, rows)
 
 
 @audit_app.command("verify")
