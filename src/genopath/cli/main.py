@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -9,6 +10,7 @@ import typer
 import genopath
 from genopath.cli import clinical, lab, people
 from genopath.cli.context import STATE, errors, load_settings, ok
+from genopath.core.logging import configure_logging
 
 app = typer.Typer(
     help="genopath: the genomic medicine pathway of a national genome programme.",
@@ -57,6 +59,7 @@ def main(
 ) -> None:
     """Global options, applied before any command."""
     STATE.home, STATE.user = home, user
+    configure_logging(os.environ.get("GENOPATH_LOG_LEVEL", "INFO"))
 
 
 @app.command()

@@ -7,6 +7,7 @@ refused input changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from genopath.core.settings import Settings
 from genopath.registry.vault import VaultCipher
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -124,7 +126,16 @@ def init_database(settings: Settings) -> Registry:
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     try:
+        before = schema_revision(engine)
         migrate(engine)
+        after = schema_revision(engine)
+        if before != after:
+            log.info(
+                "database %s migrated from %s to schema %s",
+                engine.url.render_as_string(),
+                before or "empty",
+                after,
+            )
     finally:
         engine.dispose()
     return Registry(settings)
