@@ -29,6 +29,7 @@ from genopath.registry import (
     init_database,
     participants,
     phenopacket,
+    phenotypes,
     vault,
 )
 from genopath.registry.models import AuditEntry, Family, Participant
@@ -75,7 +76,7 @@ def phenotype_table(
         return {
             ((p.local_id if ids == "local" else p.programme_id) or "", t.hpo_id, t.label, t.observed, t.onset)
             for p in family.members
-            for t in families.list_phenotypes_of(s, actor, p)
+            for t in phenotypes.list_phenotypes(s, actor, p.programme_id)
         }
 
 

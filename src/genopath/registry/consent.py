@@ -29,7 +29,7 @@ from genopath.core.errors import ConsentError, InputError, StateTransitionError
 from genopath.registry import audit, duo
 from genopath.registry.access import Actor, Permission, require
 from genopath.registry.models import Consent, Participant, utcnow
-from genopath.registry.participants import get_participant, move
+from genopath.registry.participants import find_participant, get_participant, move
 from genopath.registry.terms import (
     AgeTier,
     ConsentState,
@@ -309,7 +309,7 @@ def may_use(
     check their own permissions. Use :func:`require_consent` to raise instead.
     """
     if isinstance(participant, str):
-        participant = _by_programme_id(session, participant)
+        participant = find_participant(session, participant)
     pid = participant.programme_id
 
     def answer(allowed: bool, reason: str, consent: Consent | None = None, **kw: object) -> ConsentDecision:
@@ -397,14 +397,3 @@ def require_consent(
     if not decision.allowed:
         raise ConsentError(f"{decision.reason}; {purpose.value.replace('_', ' ')} is not allowed")
     return decision
-
-
-def _by_programme_id(session: Session, programme_id: str) -> Participant:
-    from genopath.core.errors import NotFoundError
-
-    participant = session.execute(
-        select(Participant).where(Participant.programme_id == programme_id.strip().upper())
-    ).scalar_one_or_none()
-    if participant is None:
-        raise NotFoundError(f"no participant {programme_id}")
-    return participant

@@ -22,11 +22,11 @@ from genopath.core.ids import IdKind, parse_id
 from genopath.registry import audit
 from genopath.registry.access import Actor, Permission, require, require_centre
 from genopath.registry.centres import get_centre
-from genopath.registry.models import Centre, Family, Participant, Phenotype
+from genopath.registry.models import Centre, Family, Participant
 from genopath.registry.numbering import next_id
 from genopath.registry.participants import new_participant
 from genopath.registry.pedigree import Member, Pedigree, validate
-from genopath.registry.phenotypes import add_phenotype, list_phenotypes
+from genopath.registry.phenotypes import add_phenotype
 from genopath.registry.vault import Identity, VaultCipher, store_identity
 
 
@@ -284,8 +284,3 @@ def family_pedigree(
     )
     proband = next((label(p) for p in family.members if p.is_proband), None)
     return Pedigree(family.local_id if ids == "local" else family.family_id, members, proband)
-
-
-def list_phenotypes_of(session: Session, actor: Actor, person: Participant) -> Sequence[Phenotype]:
-    """The recorded terms of a family member (see :func:`genopath.registry.phenotypes.list_phenotypes`)."""
-    return list_phenotypes(session, actor, person.programme_id)

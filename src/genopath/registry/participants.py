@@ -85,12 +85,19 @@ def get_participant(session: Session, actor: Actor, programme_id: str) -> Partic
     """
     require(actor, Permission.VIEW)
     parse_id(programme_id, IdKind.PARTICIPANT)
+    participant = find_participant(session, programme_id)
+    require_centre(actor, participant.centre.code, subject=f"participant {participant.programme_id}")
+    return participant
+
+
+def find_participant(session: Session, programme_id: str) -> Participant:
+    """The participant ``programme_id`` with no access check, for registry rules such as the
+    consent gate; code acting for a user calls :func:`get_participant`."""
     participant = session.execute(
         select(Participant).where(Participant.programme_id == programme_id.strip().upper())
     ).scalar_one_or_none()
     if participant is None:
         raise NotFoundError(f"no participant {programme_id}")
-    require_centre(actor, participant.centre.code, subject=f"participant {participant.programme_id}")
     return participant
 
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 import genopath
 from genopath.core.errors import InputError
 from genopath.registry.access import Actor
-from genopath.registry.families import PhenotypeEntry, get_family, list_phenotypes_of
+from genopath.registry.families import PhenotypeEntry, get_family
 from genopath.registry.models import Participant
 from genopath.registry.pedigree import Member, Pedigree, validate
-from genopath.registry.phenotypes import hpo_version
+from genopath.registry.phenotypes import hpo_version, list_phenotypes
 from genopath.registry.terms import AffectedStatus, Sex
 
 _SEX_TO_PP = {Sex.MALE: pp.Sex.MALE, Sex.FEMALE: pp.Sex.FEMALE, Sex.UNKNOWN: pp.Sex.UNKNOWN_SEX}
@@ -64,7 +64,7 @@ def export_family(session: Session, actor: Actor, family_id: str) -> str:
 
 def _packet(session: Session, actor: Actor, family_id: str, person: Participant) -> pp.Phenopacket:
     features = []
-    for row in list_phenotypes_of(session, actor, person):
+    for row in list_phenotypes(session, actor, person.programme_id):
         feature = pp.PhenotypicFeature(
             type=pp.OntologyClass(id=row.hpo_id, label=row.label), excluded=not row.observed
         )
