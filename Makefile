@@ -4,7 +4,20 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.genopath-installed
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench setup system-deps clean
+
+# Debian tools used by tests and benchmarks as independent references (bcftools csq/stats, tabix, samtools).
+# Installed with apt-get when missing (as root, or through sudo when it is there).
+SYSTEM_TOOLS = bcftools tabix samtools
+system-deps:
+	@missing=""; for t in bcftools tabix bgzip samtools; do command -v $$t >/dev/null 2>&1 || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
+	    echo "bcftools/tabix/samtools are missing and apt-get needs root; install: $(SYSTEM_TOOLS)"; exit 1; fi; \
+	  echo "installing Debian packages: $(SYSTEM_TOOLS)"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_TOOLS) >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_TOOLS) >/dev/null; }; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,10 +27,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/genopath demo --home ./genopath-demo
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -25,7 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	@set -e; found=0; for b in benchmarks/*.py; do \
 	  [ -e "$$b" ] || continue; found=1; echo "== $$b"; $(BIN)/python "$$b"; done; \
 	  [ $$found = 1 ] || echo "no benchmarks yet: benchmarks/ holds none"
