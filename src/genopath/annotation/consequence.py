@@ -184,6 +184,7 @@ class Annotator:
     def __init__(self, reference: Reference | None) -> None:
         self.reference = reference
         self.sequences = TranscriptSequences(reference)
+        self._proteins: dict[str, str] = {}
 
     # -- region classes --------------------------------------------------------------------
     def consequence(self, tx: Transcript, chrom: str, change: Change) -> Result | None:
@@ -366,13 +367,26 @@ class Annotator:
         stop: bool,
         res: Result,
     ) -> None:
-        ref_p = translate(cds)  # ends with '*'
-        alt_p = translate(alt_tail, to_stop=True)
+        ref_p = self._proteins.get(cds)
+        if ref_p is None:
+            ref_p = self._proteins[cds] = translate(cds)  # ends with '*'
         n_ref = len(ref_p)
-        k = 0
+        frameshift = change.length_change % 3 != 0
+        # Translate only what the change can alter: the affected codons in frame, or from the
+        # first affected codon to the next stop after a frameshift or a lost stop.
+        a0 = span[0] // 3
+        a1 = max(a0, span[1] // 3) if span[1] >= span[0] else a0
+        local_end = (a1 + 1) * 3 + change.length_change
+        local = translate(alt_tail[a0 * 3 : local_end], to_stop=True) if not frameshift else ""
+        if frameshift or (a1 >= n_ref - 1 and "*" not in local):
+            alt_p = ref_p[:a0] + translate(alt_tail[a0 * 3 :], to_stop=True)
+        elif "*" in local:
+            alt_p = ref_p[:a0] + local
+        else:
+            alt_p = ref_p[:a0] + local + ref_p[a1 + 1 :]
+        k = a0
         while k < len(alt_p) and k < n_ref and alt_p[k] == ref_p[k]:
             k += 1
-        frameshift = change.length_change % 3 != 0
         if start and (not alt_p or alt_p[0] != "M"):
             res.terms.add("start_lost")
             res.hgvs_p = "p.Met1?"
@@ -441,8 +455,9 @@ class Annotator:
             elif change.length_change < 0:
                 res.terms.add("inframe_deletion")
             return
-        # trim the common suffix (both end with the stop)
-        r_end, a_end = n_ref, len(alt_p)
+        # trim the common suffix (both end with the stop); what follows the change is shared
+        shared = max(0, min(n_ref - (a1 + 1), n_ref - k, len(alt_p) - k))
+        r_end, a_end = n_ref - shared, len(alt_p) - shared
         while r_end > k and a_end > k and ref_p[r_end - 1] == alt_p[a_end - 1]:
             r_end -= 1
             a_end -= 1
@@ -464,11 +479,11 @@ class Annotator:
                 else f"p.{aa3(rseg[0])}{k + 1}_{aa3(rseg[-1])}{k + len(rseg)}del"
             )
         elif not rseg:
-            n = len(aseg)
-            if k - n >= 0 and ref_p[k - n : k] == aseg:
-                res.protein_position = k - n + 1
+            m = len(aseg)
+            if k - m >= 0 and ref_p[k - m : k] == aseg:
+                res.protein_position = k - m + 1
                 res.hgvs_p = (
-                    f"p.{aa3(aseg)}{k}dup" if n == 1 else f"p.{aa3(aseg[0])}{k - n + 1}_{aa3(aseg[-1])}{k}dup"
+                    f"p.{aa3(aseg)}{k}dup" if m == 1 else f"p.{aa3(aseg[0])}{k - m + 1}_{aa3(aseg[-1])}{k}dup"
                 )
             else:
                 res.protein_position = k

@@ -93,7 +93,7 @@ def load_gene_diseases(path: Path) -> dict[str, list[str]]:
     """Gene symbol → sorted disease IDs (``OMIM:…``, ``ORPHA:…``) from ``genes_to_phenotype.txt``."""
     out: dict[str, set[str]] = {}
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", newline="") as f:  # type: ignore[operator]
+    with opener(path, "rt", newline="") as f:
         reader = csv.reader(f, delimiter="\t")
         header = next(reader)
         gi, di = header.index("gene_symbol"), header.index("disease_id")

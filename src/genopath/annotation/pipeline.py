@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -106,6 +107,14 @@ class Site:
     annotations: list[TranscriptConsequence] | None = None
 
 
+_CONTIG = re.compile(r"^##contig=<.*?ID=([^,>]+).*?length=(\d+)", re.MULTILINE)
+
+
+def header_contigs(header: str) -> dict[str, int]:
+    """Contig lengths declared in a VCF header."""
+    return {m[1]: int(m[2]) for m in _CONTIG.finditer(header)}
+
+
 def _refuse_build(header: str, contigs: dict[str, int], path: Path) -> None:
     for line in header.splitlines():
         if line.startswith("##reference=") or line.startswith("##assembly="):
@@ -165,7 +174,7 @@ def read_sites(
     except (OSError, ValueError) as e:
         raise InputError(f"cannot read {path} as a VCF: {e}") from e
     header = vcf.raw_header
-    contigs = dict(zip(vcf.seqnames, vcf.seqlens, strict=False)) if vcf.seqlens else {}
+    contigs = header_contigs(header)
     _refuse_build(header, contigs, path)
     reader = None
     summary = Summary()
@@ -322,7 +331,8 @@ class VariantAnnotator:
             return [], []
         first = tx.cds_cdna_start + 3 * res.codon_index
         positions = {tx.genomic(first + k) for k in range(3)}
-        same_aa, same_codon = [], []
+        same_aa: list[str] = []
+        same_codon: list[str] = []
         for p in sorted(positions):
             for ref, alt, rec in clinvar.pathogenic_at.get((site.chrom, p), ()):
                 key = (site.chrom, p, ref, alt)
