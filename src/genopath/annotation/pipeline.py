@@ -33,7 +33,7 @@ from genopath.annotation.knowledge import Clinvar, ClinvarRecord, Key
 from genopath.annotation.model import TranscriptConsequence, choose
 from genopath.annotation.reference import Reference, canonical_chrom, check_build
 from genopath.annotation.transcripts import Transcript, TranscriptIndex
-from genopath.core.errors import InputError
+from genopath.core.errors import GenopathError, InputError
 
 #: Variant-level values read from pre-annotated files, by output column.
 FREQUENCY_FIELDS = {
@@ -171,8 +171,8 @@ def read_sites(
         raise InputError(f"VCF {path} does not exist")
     try:
         vcf = VCF(str(path), lazy=True, threads=1)
-    except (OSError, ValueError) as e:
-        raise InputError(f"cannot read {path} as a VCF: {e}") from e
+    except Exception as e:  # cyvcf2 raises bare Exception for a bad header
+        raise InputError(f"cannot read {path} as a VCF ({e}); is it a complete, uncorrupted VCF?") from e
     header = vcf.raw_header
     contigs = header_contigs(header)
     _refuse_build(header, contigs, path)
@@ -214,7 +214,9 @@ def read_sites(
                 if per_alt is not None:
                     site.annotations = per_alt[i]
                 sites[key] = site
-    except (OSError, ValueError, EOFError) as e:
+    except GenopathError:
+        raise
+    except Exception as e:  # htslib read errors surface as bare exceptions
         raise InputError(f"{path} is truncated or corrupt after {summary.records} records: {e}") from e
     finally:
         vcf.close()
