@@ -11,7 +11,12 @@ from genopath.annotation.transcripts import TranscriptIndex
 
 
 def synthesise(
-    index: TranscriptIndex, reference: Reference, out: Path, n: int, seed: int = 7, indel_fraction: float = 0.15
+    index: TranscriptIndex,
+    reference: Reference,
+    out: Path,
+    n: int,
+    seed: int = 7,
+    indel_fraction: float = 0.15,
 ) -> int:
     """Write ``n`` sorted biallelic records (bgzipped, tabix-indexed) over transcripts the FASTA covers.
 
@@ -38,7 +43,10 @@ def synthesise(
         positions.append((tx.chrom, pos))
         by_contig[tx.chrom] = (contig.name, contig.offset, contig.length)
     positions.sort()
-    seqs = {chrom: reference.fetch(chrom, off, off + length) or "" for chrom, (_, off, length) in by_contig.items()}
+    seqs = {
+        chrom: reference.fetch(chrom, off, off + length) or ""
+        for chrom, (_, off, length) in by_contig.items()
+    }
     offsets = {chrom: off for chrom, (_, off, _) in by_contig.items()}
     lines = ["##fileformat=VCFv4.2", "##reference=GRCh38"]
     lines += [f"##contig=<ID={c},length={83257441 if c == 'chr17' else 1}>" for c in sorted(by_contig)]

@@ -77,6 +77,9 @@ class DemoSummary:
     cases: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     consent: list[tuple[str, dict[Purpose, bool]]] = field(default_factory=list)
     audit_entries: int = 0
+    resources: dict[str, str] = field(default_factory=dict)
+    annotation: Path | None = None
+    annotated: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 def examples_dir() -> Path:
@@ -98,9 +101,36 @@ def build_demo(home: Path, *, fresh: bool = True) -> DemoSummary:
     try:
         credentials = _setup(registry, home)
         with registry.transaction() as s:
-            return _summarise(s, home, credentials)
+            summary = _summarise(s, home, credentials)
     finally:
         registry.dispose()
+    _annotate_example(settings, summary)
+    return summary
+
+
+def _annotate_example(settings: Settings, summary: DemoSummary) -> None:
+    """Install the committed resource bundle and annotate the example BRCA1 VCF with it."""
+    from genopath.annotation.run import annotate_vcf
+    from genopath.resources import install_bundle, versions
+
+    installed = install_bundle(settings)
+    summary.resources = versions(settings, [r.name for r in installed])
+    out = settings.home / "annotation" / "brca1_demo.annotation.parquet"
+    result = annotate_vcf(settings, examples_dir() / "brca1_demo.vcf", out)
+    summary.annotation = result.out
+    import pyarrow.parquet as pq
+
+    for r in pq.read_table(out).to_pylist():
+        flag = " (REF differs from GRCh38)" if r["ref_mismatch"] else ""
+        summary.annotated.append(
+            (
+                f"{r['chrom']}:{r['pos']}:{r['ref']}:{r['alt']}",
+                f"{r['gene_symbol'] or ''} {r['hgvs_c'] or ''} {r['hgvs_p'] or ''}".strip(),
+                (r["most_severe"] or "") + flag,
+                r["clinvar_significance"] or "",
+                "" if r["loeuf"] is None else f"{r['loeuf']:.2f}",
+            )
+        )
 
 
 def _prepare(home: Path, *, fresh: bool) -> None:

@@ -188,3 +188,22 @@ def test_cli_annotate(annotated_home: Settings, tmp_path: Path) -> None:
     assert json.loads(pq.read_schema(out).metadata[b"genopath"])["summary"]["variants"] == 3
     bad = CliRunner().invoke(app, ["--home", str(tmp_path / "none"), "annotate", str(vcf), "--out", str(out)])
     assert bad.exit_code == 2 and "genopath resources" in bad.output
+
+
+def _mirror() -> Path:
+    import os
+
+    env = os.environ.get("GENOPATH_RESOURCE_MIRROR")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def test_gene_disease_links_from_hpo_annotations() -> None:
+    from genopath.annotation.knowledge import load_gene_diseases
+
+    g2p = _mirror() / "hpo" / "genes_to_phenotype.txt.gz"
+    if not g2p.exists():
+        pytest.skip(f"HPO annotations not in the reference-data mirror ({g2p}); set GENOPATH_RESOURCE_MIRROR")
+    links = load_gene_diseases(g2p)
+    # BRCA1: hereditary breast-ovarian cancer (OMIM 604370) and Fanconi anaemia FA-S (OMIM 617883)
+    assert {"OMIM:604370", "OMIM:617883"} <= set(links["BRCA1"])
+    assert "OMIM:191100" in links["TSC1"]  # tuberous sclerosis 1

@@ -14,6 +14,7 @@ CDS is ``coding_sequence_variant``; the result is marked ``sequence_available=Fa
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from genopath.annotation import so
@@ -219,7 +220,11 @@ class Annotator:
         n = len(exons)
         touched_exons: list[int] = []
         touched_introns: list[int] = []
-        for i, (s0, e) in enumerate(exons):
+        # only the exons whose boundaries lie within reach of the change can matter
+        first = max(0, bisect.bisect_right(tx._starts, lo - SPLICE_REGION_INTRON - 2) - 1)
+        last = min(n, bisect.bisect_right(tx._starts, hi + SPLICE_REGION_INTRON + 1) + 1)
+        for i in range(first, last):
+            s0, e = exons[i]
             if ins:
                 if s0 + 1 <= lo and hi <= e:
                     touched_exons.append(i)

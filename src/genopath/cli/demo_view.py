@@ -31,6 +31,17 @@ def print_summary(summary: DemoSummary) -> None:
         ],
     )
     console.print(f"audit log: {summary.audit_entries} entries, hash chain verified")
+    if summary.resources:
+        console.print(
+            "reference resources (demo bundle): "
+            + ", ".join(f"{name} {version}" for name, version in sorted(summary.resources.items()))
+        )
+    if summary.annotation is not None:
+        table(
+            f"Example BRCA1 VCF annotated → {summary.annotation}",
+            ["variant", "MANE Select HGVS", "consequence", "ClinVar", "LOEUF"],
+            summary.annotated,
+        )
     home = summary.home
     console.print(f"\nData home: {home.resolve()}  (users and passwords: {summary.credentials})")
     console.print("Look around with, for example:")
@@ -41,5 +52,10 @@ def print_summary(summary: DemoSummary) -> None:
         "registry sample show HKGP-00001",
         "registry consent check P000001 research",
         "registry audit verify",
+        "resources status",
     ):
         console.print(f"  genopath --home {home} {command}")
+    if summary.annotation is not None:
+        console.print(
+            f"  genopath --home {home} annotate examples/brca1_demo.vcf --out brca1.annotated.vcf.gz"
+        )

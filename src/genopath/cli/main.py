@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 import genopath
-from genopath.cli import clinical, lab, people
+from genopath.cli import annotate, clinical, lab, people, resources
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
@@ -34,6 +34,8 @@ for sub, name in (
 ):
     registry_app.add_typer(sub, name=name)
 app.add_typer(registry_app, name="registry")
+app.add_typer(resources.resources_app, name="resources")
+app.command("annotate")(annotate.annotate)
 
 
 def _version(value: bool) -> None:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     resource_mirror
         A local folder laid out like the shared reference-data mirror (``hpo/``, ``clinvar/`` …),
         used by ``--from`` imports, tests and benchmarks.
+    resource_base_url
+        Base URL of a programme-hosted HTTP mirror laid out like ``resource_mirror``;
+        ``genopath resources fetch`` tries ``<resource_base_url>/<relative path>`` before any
+        upstream URL.
     log_level
         Python logging level name.
     """
@@ -60,6 +64,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     vault_key: SecretStr = SecretStr(DEVELOPMENT_VAULT_KEY)
     resource_mirror: Path | None = None
+    resource_base_url: str | None = None
     log_level: str = "INFO"
 
     @model_validator(mode="after")
