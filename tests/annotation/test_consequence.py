@@ -395,11 +395,6 @@ def test_shift_leaves_substitutions_and_missing_sequence_alone(reference):
     assert shift(reference, "chr9", Change(1348, "T", ""), 1) == Change(1348, "T", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: shift() gives up unless 300 bp either side of the variant are in the same FASTA "
-    "sequence, so indels within 300 bp of a slice (or chromosome) end are never shifted",
-)
 def test_shift_near_the_edge_of_a_slice(reference):
     # chr8_1_40: TTTTTT at 6-11, (CA)4 at 15-22; the whole sequence is available
     assert CHR8[5:11] == "TTTTTT"
@@ -935,11 +930,6 @@ def test_plus_in_frame_not_codon_aligned(annotator, index, pos, ref, alt, terms,
     _check(res, terms, c, p, "1/3", None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: HGVS c. of an indel within 300 bp of a FASTA slice end is not 3'-shifted "
-    "(shift() needs the whole ±300 bp window in one sequence)",
-)
 def test_hgvs_c_is_shifted_near_the_edge_of_a_slice(annotator):
     # a non-coding transcript over chr8_1_40: TTTTTT at 6-11
     idx = transcripts.from_rows([{**_row("TX8", "+", 1, 0, 40, None, "GENE8"), "chrom": "chr8"}])
@@ -947,11 +937,6 @@ def test_hgvs_c_is_shifted_near_the_edge_of_a_slice(annotator):
     assert res.hgvs_c == "n.11del"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a deletion spanning the UTR/CDS boundary loses the UTR term (VEP's "
-    "within_5_prime_utr/within_3_prime_utr report any overlap with the UTR)",
-)
 @pytest.mark.parametrize(
     ("tid", "pos", "ref", "alt", "utr"),
     [

@@ -148,8 +148,12 @@ def shift(reference: Reference | None, chrom: str, change: Change, direction: in
     """Move an indel as far as it goes in ``direction`` (+1 right, −1 left) along the genome."""
     if reference is None or (change.dele and change.ins) or not (change.dele or change.ins):
         return change
-    lo = max(0, change.start - 1 - SHIFT_WINDOW)
-    hi = change.end + SHIFT_WINDOW
+    contig = reference.covers(chrom, max(0, change.start - 2), max(change.end, change.start))
+    if contig is None:
+        return change
+    # the window stops at the edges of the sequence that holds the variant
+    lo = max(contig.offset, change.start - 1 - SHIFT_WINDOW)
+    hi = min(contig.offset + contig.length, change.end + SHIFT_WINDOW)
     window = reference.fetch(chrom, lo, hi)
     if window is None:
         return change
@@ -311,6 +315,11 @@ class Annotator:
         touches_start = first_idx < 3
         touches_stop = last_idx >= cds_len - 3
         if not whole:
+            # the part outside the CDS but inside an exon is UTR (VEP: any overlap with the UTR)
+            for p, c in zip(range(lo, hi + 1) if not ins else (lo, hi), idx, strict=True):
+                if c is None and tx.cdna(p) is not None:
+                    five = (p < cds_lo) if tx.strand > 0 else (p > cds_hi)
+                    res.terms.add("5_prime_UTR_variant" if five else "3_prime_UTR_variant")
             if ins and len(in_cds) == 1:
                 # insertion at the CDS edge: between the first/last coding base and UTR
                 res.terms.add("5_prime_UTR_variant" if touches_start else "3_prime_UTR_variant")

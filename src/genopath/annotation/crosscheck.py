@@ -108,7 +108,7 @@ def slice_inputs(
     lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
     for chrom, pos, ref, alt in vcf_records:
         c = contigs.get(chrom)
-        if c is None or not (c.start0 < pos <= c.end - len(ref)):
+        if c is None or not (c.offset < pos <= c.offset + c.length - len(ref)):
             continue
         lines.append(f"{c.name}\t{pos - c.offset}\t.\t{ref}\t{alt}\t.\t.\t.")
     vcf.write_text("\n".join(lines) + "\n")

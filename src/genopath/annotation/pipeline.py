@@ -34,6 +34,7 @@ from genopath.annotation.model import TranscriptConsequence, choose
 from genopath.annotation.reference import Reference, canonical_chrom, check_build
 from genopath.annotation.transcripts import Transcript, TranscriptIndex
 from genopath.core.errors import GenopathError, InputError
+from genopath.resources.contigs import chrom_sort_key
 
 #: Variant-level values read from pre-annotated files, by output column.
 FREQUENCY_FIELDS = {
@@ -485,7 +486,7 @@ def annotate_sites(
     annotator = VariantAnnotator(sources)
     columns: dict[str, list[Any]] = {name: [] for name, _ in COLUMNS}
     summary = Summary()
-    order = sorted(sites, key=lambda k: (_chrom_order(k[0]), k[1], k[2], k[3]))
+    order = sorted(sites, key=lambda k: (chrom_sort_key(k[0]), k[1], k[2], k[3]))
     for n, key in enumerate(order, 1):
         row = annotator.row(sites[key])
         for name in columns:
@@ -499,13 +500,6 @@ def annotate_sites(
         progress(len(order) % 20000)
     summary.variants = len(order)
     return pa.Table.from_pydict(columns, schema=SCHEMA), summary
-
-
-def _chrom_order(chrom: str) -> tuple[int, str]:
-    bare = chrom[3:] if chrom.startswith("chr") else chrom
-    if bare.isdigit():
-        return int(bare), ""
-    return {"X": 23, "Y": 24, "M": 25}.get(bare, 26), bare
 
 
 # ---------------------------------------------------------------------------------------------
