@@ -160,6 +160,14 @@ def test_pre_annotated_vep_file_is_read_not_recomputed(annotated_home: Settings,
     assert result.summary.source == "vep"
 
 
+def test_vcf_output_of_a_vep_file_keeps_its_csq(annotated_home: Settings, tmp_path: Path) -> None:
+    vep = Path(__file__).parent / "data" / "vep.vcf"
+    result = annotate_vcf(annotated_home, vep, tmp_path / "vep.out.vcf")
+    header = [line for line in result.out.read_text().splitlines() if line.startswith("##INFO=<ID=")]
+    assert sum(line.startswith("##INFO=<ID=CSQ,") for line in header) == 1
+    assert sum(line.startswith("##INFO=<ID=GENOPATH_CSQ,") for line in header) == 1
+
+
 def test_local_cohort_frequencies_are_joined(annotated_home: Settings, tmp_path: Path) -> None:
     settings = annotated_home.model_copy(update={"home": annotated_home.home})
     sites = settings.home / "population" / "sites.parquet"

@@ -576,10 +576,12 @@ def write_vcf(
         ).to_pylist()
     }  # fmt: skip
     vcf = VCF(str(input_path))
+    # a file that already carries VEP's CSQ keeps it; genopath's own goes in GENOPATH_CSQ then
+    tag = "GENOPATH_CSQ" if re.search(r"^##INFO=<ID=CSQ,", vcf.raw_header, re.MULTILINE) else "CSQ"
     with _atomic_target(out) as tmp:
         vcf.add_info_to_header(
             {
-                "ID": "CSQ",
+                "ID": tag,
                 "Number": ".",
                 "Type": "String",
                 "Description": "Consequence annotations from genopath "
@@ -608,7 +610,7 @@ def write_vcf(
                 ]  # fmt: skip
                 entries.append("|".join(_csq_value(v) for v in values))
             if entries:
-                rec.INFO["CSQ"] = ",".join(entries)
+                rec.INFO[tag] = ",".join(entries)
             writer.write_record(rec)
         writer.close()
     vcf.close()
