@@ -8,7 +8,7 @@ transcript inside the GRCh38 BRCA1 slice. Each file's provenance and sha256 go t
 
 Usage::
 
-    python scripts/make_demo_bundle.py --source /work/shared/data --out src/genopath/resources/bundle
+    python scripts/make_demo_bundle.py --source ../shared/data --out src/genopath/resources/bundle
 
 Output is deterministic: re-running on the same mirror writes the same bytes.
 """
@@ -112,10 +112,8 @@ class _Maker:
         self._clinvar()
         self._constraint()
         self._panelapp()
-        self._copy("acmg-sf/acmg_sf_v3.3.tsv", "whole file")
-        fasta = "grch38-slices/grch38_chr17_42425000_43600000.fa.gz"
-        for suffix in ("", ".fai", ".gzi"):
-            self._copy(fasta + suffix, "whole file")
+        self._acmg()
+        self._fasta("grch38-slices/grch38_chr17_42425000_43600000.fa.gz")
         self._manifest()
         (self.out / "README.md").write_text(_readme(self), encoding="utf-8")
 
@@ -154,10 +152,39 @@ class _Maker:
             }
         )
 
-    def _copy(self, path: str, how: str) -> None:
+    def _acmg(self) -> None:
+        """Every row, re-ordered by gene symbol then disorder (a derived file, not a copy)."""
+        path = "acmg-sf/acmg_sf_v3.3.tsv"
+        lines = [line.rstrip("\n") for line in _text_lines(self.source / path)]
+        header, rows = lines[0], [line for line in lines[1:] if line]
+        rows.sort(key=lambda line: (line.split("\t")[3], line))
         (self.out / path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.source / path, self.out / path)
+        (self.out / path).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        self._record(path, [path], "all rows, sorted by gene symbol")
+
+    def _fasta(self, path: str) -> None:
+        """The same sequence re-wrapped at 80 columns, BGZF-compressed and indexed anew."""
+        import subprocess
+
+        import pysam
+
+        with pysam.FastaFile(str(self.source / path)) as fa:
+            name = fa.references[0]
+            seq = fa.fetch(name)
+        with gzip.open(self.source / path, "rt") as f:
+            header = f.readline().rstrip("\n")
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        plain = target.with_suffix("")
+        plain.write_text(
+            header + "\n" + "".join(seq[i : i + 80] + "\n" for i in range(0, len(seq), 80)), encoding="ascii"
+        )
+        subprocess.run(["bgzip", "-f", str(plain)], check=True)
+        pysam.faidx(str(target))
+        how = "the whole sequence, re-wrapped at 80 columns, BGZF + samtools faidx index"
         self._record(path, [path], how)
+        for suffix in (".fai", ".gzi"):
+            self._record(path + suffix, [path + suffix], "index of the re-wrapped FASTA")
 
     def _filter_tsv(
         self, path: str, keep: Callable[[list[str]], bool], how: str, delimiter: str = "\t"
