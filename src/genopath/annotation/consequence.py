@@ -225,8 +225,8 @@ class Annotator:
         touched_exons: list[int] = []
         touched_introns: list[int] = []
         # only the exons whose boundaries lie within reach of the change can matter
-        first = max(0, bisect.bisect_right(tx._starts, lo - SPLICE_REGION_INTRON - 2) - 1)
-        last = min(n, bisect.bisect_right(tx._starts, hi + SPLICE_REGION_INTRON + 1) + 1)
+        first = max(0, bisect.bisect_right(tx.exon_starts, lo - SPLICE_REGION_INTRON - 2) - 1)
+        last = min(n, bisect.bisect_right(tx.exon_starts, hi + SPLICE_REGION_INTRON + 1) + 1)
         for i in range(first, last):
             s0, e = exons[i]
             if ins:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 import genopath
 from genopath.annotation import so
-from genopath.annotation.consequence import Annotator, Change, Result
+from genopath.annotation.consequence import Annotator, Change, Result, shift
 from genopath.annotation.knowledge import Clinvar, ClinvarRecord, Key
 from genopath.annotation.model import TranscriptConsequence, choose
 from genopath.annotation.reference import Reference, canonical_chrom, check_build
@@ -139,8 +139,6 @@ def normalise(
             mismatch = True
     change = Change.from_vcf(pos, ref, alt)
     if reference is not None and not mismatch and not (change.dele and change.ins):
-        from genopath.annotation.consequence import shift
-
         change = shift(reference, chrom, change, -1)
         anchor = reference.fetch(chrom, change.start - 2, change.start - 1)
         if anchor is not None:

@@ -64,6 +64,11 @@ class Transcript:
 
     # -- shape ---------------------------------------------------------------------------
     @property
+    def exon_starts(self) -> list[int]:
+        """0-based exon starts in ascending order (for bisecting)."""
+        return self._starts
+
+    @property
     def tx_start0(self) -> int:
         return self._starts[0]
 

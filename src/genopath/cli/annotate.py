@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from genopath.cli.context import console, errors, load_settings, ok
+from genopath.cli.context import ProgressBars, console, errors, load_settings, ok
 
 
 def annotate(
@@ -22,7 +22,6 @@ def annotate(
 ) -> None:
     """Annotate every distinct variant once: one row per variant, stamped with resource versions."""
     from genopath.annotation.run import annotate_vcf
-    from genopath.cli.resources import _Bars
 
     if fmt not in ("auto", "parquet", "vcf"):
         with errors():
@@ -30,7 +29,7 @@ def annotate(
 
             raise InputError(f"--format must be auto, parquet or vcf, not {fmt!r}")
     settings = load_settings()
-    with errors(), _Bars() as bars:
+    with errors(), ProgressBars(unit="items") as bars:
         result = annotate_vcf(
             settings, vcf, out, fasta=fasta, fmt=fmt, use_file_annotation=not reannotate, progress=bars
         )

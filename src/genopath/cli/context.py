@@ -8,12 +8,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -115,3 +125,40 @@ def emit(text: str, out: Path | None) -> None:
 def ok(message: str) -> None:
     """Confirm a change on one line."""
     console.print(f"[green]✓[/] {escape(message)}")
+
+
+class ProgressBars:
+    """Draws a domain's progress steps (:class:`genopath.resources.Progress`) as rich bars on stderr.
+
+    ``unit`` is ``"bytes"`` for downloads and file builds, ``"items"`` for records or variants.
+    """
+
+    def __init__(self, unit: str = "bytes") -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn() if unit == "bytes" else MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ProgressBars:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._progress.stop()
+
+    def begin(self, label: str, total: int | None = None) -> None:
+        self._task = self._progress.add_task(label, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+
+    def end(self) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+            self._task = None

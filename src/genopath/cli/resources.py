@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from genopath.cli.context import console, err_console, errors, load_settings, ok, table
+from genopath.cli.context import ProgressBars, console, err_console, errors, load_settings, ok, table
 
 if TYPE_CHECKING:
     from genopath.resources import InstalledResource
@@ -26,40 +17,6 @@ resources_app = typer.Typer(
     "reference FASTA): fetch, build, status.",
     no_args_is_help=True,
 )
-
-
-class _Bars:
-    """Draws the domain's progress steps as rich progress bars on stderr."""
-
-    def __init__(self) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-        )
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> _Bars:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self._progress.stop()
-
-    def begin(self, label: str, total: int | None = None) -> None:
-        self._task = self._progress.add_task(label, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        if self._task is not None:
-            self._progress.advance(self._task, amount)
-
-    def end(self) -> None:
-        if self._task is not None:
-            self._progress.remove_task(self._task)
-            self._task = None
 
 
 def _report(resources: list[InstalledResource]) -> None:
@@ -86,7 +43,7 @@ def fetch(
     with errors():
         wanted = [get_resource(n) for n in names] if names else list(RESOURCES.values())
         built: list[InstalledResource] = []
-        with _Bars() as bars:
+        with ProgressBars() as bars:
             for resource in wanted:
                 fetched = fetch_resource(settings, resource, bars)
                 reused = sum(1 for f in fetched if f.url is None)
@@ -127,7 +84,7 @@ def build(
     with errors():
         if demo_bundle and source is not None:
             raise typer.BadParameter("give either --from or --demo-bundle")
-        with _Bars() as bars:
+        with ProgressBars() as bars:
             done = build_resources(
                 settings,
                 names or [],
