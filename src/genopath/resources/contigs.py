@@ -118,3 +118,36 @@ def _contig(name: str, length: int, source: str) -> Contig:
             f"{expected} bp; genopath works on GRCh38 only — use a GRCh38 FASTA (e.g. GCA_000001405.15)"
         )
     return Contig(name, length, chrom, 0)
+
+
+_GRCH37_TAGS = ("grch37", "hg19", "b37", "hs37d5", "human_g1k_v37")
+
+
+def check_vcf_build(lengths: dict[str, int], reference_lines: list[str], what: str) -> None:
+    """Refuse a VCF that is not on GRCh38, from its ``##contig`` lengths and ``##reference`` lines.
+
+    Contigs genopath does not know (decoys, HLA) pass; a ``##reference`` naming GRCh37/hg19
+    is refused even when the header has no contig lengths.
+
+    Raises
+    ------
+    InputError
+        Naming the contig (or header line) that gives the build away and what to do.
+    """
+    for line in reference_lines:
+        if any(tag in line.lower() for tag in _GRCH37_TAGS):
+            raise InputError(
+                f"{what} is on GRCh37 (its header says {line.strip()!r}); genopath works on GRCh38 only: "
+                "lift it over (e.g. with CrossMap or Picard LiftoverVcf) or use the GRCh38 file"
+            )
+    for name, length in lengths.items():
+        chrom = normalise_chrom(name)
+        expected = GRCH38_LENGTHS.get(chrom)
+        if expected is None or length == expected:
+            continue
+        build = "GRCh37" if GRCH37_LENGTHS.get(chrom) == length else "an unknown build"
+        raise InputError(
+            f"{what} is on {build} ({name} is {length:,} bp; GRCh38 {chrom} is {expected:,} bp); genopath "
+            "works on GRCh38 only: lift it over (e.g. with CrossMap or Picard LiftoverVcf) or use the "
+            "GRCh38 file"
+        )

@@ -290,6 +290,25 @@ RESOURCES: dict[str, Resource] = {
             ),
         ),
         Resource(
+            "pgx",
+            "2025-11-05",
+            "Pharmacogene allele definitions, phenotype maps and CPIC recommendations (GRCh38)",
+            "CPIC data CC0; PharmVar- and ClinPGx-derived definitions and phenotypes CC BY-SA 4.0 "
+            "(keep derived files under CC BY-SA 4.0 with attribution)",
+            "CPIC (cpicpgx.org), PharmVar (pharmvar.org) and ClinPGx/PharmGKB, as distributed by "
+            "PharmCAT v3.1.1 (Sangkuhl K et al. Clin Pharmacol Ther 2020); definitions 2025-11-05",
+            "GitHub PharmGKB/PharmCAT 5431bf11 (definitions, phenotypes) and 30f8cfb7 (guidelines), "
+            "gzipped; every file listed with its sha256 in SHA256SUMS",
+            (
+                ResourceFile(
+                    "pgx-cpic/SHA256SUMS",
+                    "e8147b94ed9c74bacd95ce66a29289db516ced8bc92b1cf298c4f6a6ba2b0694",
+                    10854,
+                    origin="checksums of the gzipped PharmCAT files beside it; " + MIRROR_ONLY,
+                ),
+            ),
+        ),
+        Resource(
             "reference",
             "GRCh38-chr17-42425000-43600000",
             "GRCh38 reference sequence slice chr17:42,425,000-43,600,000 (BRCA1 locus)",

@@ -13,6 +13,7 @@ from genopath.resources.builders.clinvar import build_clinvar
 from genopath.resources.builders.genes import build_acmg_sf, build_constraint, build_gencode, build_mane
 from genopath.resources.builders.hpo import build_hpo
 from genopath.resources.builders.panelapp import build_panelapp
+from genopath.resources.builders.pgx import build_pgx
 from genopath.resources.builders.reference import build_reference
 from genopath.resources.builders.tables import BuildInput
 from genopath.resources.progress import Progress
@@ -29,6 +30,7 @@ BUILDERS: dict[str, Builder] = {
     "panelapp": build_panelapp,
     "acmg_sf": build_acmg_sf,
     "reference": build_reference,
+    "pgx": build_pgx,
 }
 
 __all__ = ["BUILDERS", "BuildInput", "Builder"]

@@ -1,0 +1,106 @@
+"""Diplotype → phenotype, activity score and the key CPIC recommendations are looked up by.
+
+The maps come from the CPIC/ClinPGx gene phenotype tables in the ``pgx`` resource: each
+diplotype has a phenotype (``generesult``), an activity score where the gene uses one, and
+a ``lookupkey`` — the phenotype or the activity score, whichever the gene's guidelines key on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+NO_RESULT = "No Result"
+
+
+@dataclass(frozen=True)
+class GenePhenotype:
+    """What a gene's result means for prescribing.
+
+    Attributes
+    ----------
+    gene
+        HGNC symbol.
+    diplotypes
+        The diplotype(s) reported (several when the matcher found a tie).
+    phenotype
+        ``Poor Metabolizer``, ``Decreased Function``…; ``Indeterminate`` when the tied
+        diplotypes disagree or the map does not cover the diplotype; ``None`` when not called.
+    activity_score
+        For activity-score genes (CYP2C9, CYP2D6, DPYD), else ``None``.
+    lookup
+        The key recommendations are matched on (``NO_RESULT`` when there is none).
+    functions
+        Allele → function (or activity value) for the alleles of the diplotype(s).
+    source
+        ``vcf`` or ``outside call``.
+    """
+
+    gene: str
+    diplotypes: tuple[str, ...]
+    phenotype: str | None
+    activity_score: str | None
+    lookup: str
+    functions: dict[str, str]
+    source: str = "vcf"
+
+
+class PhenotypeMap:
+    """The phenotype table of one gene, indexed by the alleles of a diplotype."""
+
+    def __init__(self, gene: str, table: dict[str, Any] | None) -> None:
+        self.gene = gene
+        self.table = table or {"haplotypes": {}, "activity": {}, "diplotypes": []}
+        self._by_key = {_key(d["key"]): d for d in self.table["diplotypes"] if d.get("key")}
+
+    def alleles(self) -> set[str]:
+        """Allele names the map knows."""
+        return set(self.table["haplotypes"])
+
+    def severity(self) -> dict[str, float]:
+        """Allele → activity value (lower = less function), for variant-level genes."""
+        values: dict[str, float] = {}
+        for name, value in (self.table.get("activity") or {}).items():
+            try:
+                values[name] = float(value)
+            except (TypeError, ValueError):
+                continue
+        for name, function in self.table["haplotypes"].items():
+            # RYR1/CACNA1S have no activity values: an MH-associated variant outranks the rest.
+            values.setdefault(name, 0.0 if "Malignant Hyperthermia" in str(function) else 1.0)
+        return values
+
+    def entry(self, allele1: str, allele2: str) -> dict[str, Any] | None:
+        """The map's row for a diplotype, in either allele order."""
+        return self._by_key.get(_key(Counter([allele1, allele2])))
+
+    def phenotype(self, diplotypes: list[tuple[str, str]], source: str = "vcf") -> GenePhenotype:
+        """The phenotype of the called diplotype(s); ties that disagree are ``Indeterminate``."""
+        names = tuple(f"{a}/{b}" for a, b in diplotypes)
+        functions = {
+            allele: str(self.table["haplotypes"].get(allele, "unknown function"))
+            for pair in diplotypes
+            for allele in pair
+        }
+        if not self.table["diplotypes"]:
+            # No CPIC phenotype table (CYP4F2, IFNL3): the allele functions are the result.
+            return GenePhenotype(self.gene, names, None, None, NO_RESULT, functions, source)
+        entries = [self.entry(a, b) for a, b in diplotypes]
+        lookups = {e["lookupkey"] for e in entries if e is not None}
+        if not entries or any(e is None for e in entries) or len(lookups) != 1:
+            return GenePhenotype(self.gene, names, "Indeterminate", None, "Indeterminate", functions, source)
+        first = entries[0]
+        assert first is not None
+        return GenePhenotype(
+            self.gene, names, first["phenotype"], first.get("activity_score"), str(first["lookupkey"]), functions, source
+        )
+
+
+def _key(counts: dict[str, int] | Counter[str]) -> frozenset[tuple[str, int]]:
+    return frozenset((name, int(n)) for name, n in counts.items())
+
+
+def not_called(gene: str) -> GenePhenotype:
+    """The phenotype record of a gene with no call."""
+    return GenePhenotype(gene, (), None, None, NO_RESULT, {})

@@ -1,0 +1,119 @@
+"""CPIC recommendations for a sample's gene results, including multi-gene guidelines.
+
+Each CPIC recommendation carries a lookup key per gene (a phenotype, an activity score, or
+for HLA genes an allele status such as ``*15:02 positive``). A recommendation applies when
+every gene it names has that key in the sample; ``n/a`` matches anything, and a gene with no
+result has the key ``No Result`` (CPIC writes recommendations for that case too, e.g.
+carbamazepine with HLA-B known and HLA-A untested).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from genopath.pgx.phenotype import NO_RESULT, GenePhenotype
+
+# CPIC's 2017 warfarin guideline is a dosing algorithm, not a lookup table, so the guideline
+# data hold no recommendation rows; genopath states the inputs and the guideline's rule.
+WARFARIN_NOTE = (
+    "CPIC warfarin guideline (Johnson JA et al., Clin Pharmacol Ther 2017): dose with a validated "
+    "pharmacogenetic algorithm (IWPC or Gage) using the VKORC1 c.-1639G>A genotype and CYP2C9 "
+    "*2 and *3; in non-African ancestry, consider a 5-10 % higher dose for CYP4F2 *3 carriers; "
+    "in African ancestry CYP2C9 *5, *6, *8 and *11 also reduce the dose. The guideline's "
+    "flowchart, not a lookup table, gives the recommendation."
+)
+
+
+@dataclass(frozen=True)
+class DrugRecommendation:
+    """The guidance for one CPIC guideline and this sample.
+
+    Attributes
+    ----------
+    guideline, url, drugs, genes
+        The guideline's name, ClinPGx URL, its drugs and the genes it keys on.
+    lookup
+        The sample's key for each gene of the guideline.
+    matches
+        The recommendations whose keys all match: ``population``, ``classification``
+        (Strong / Moderate / Optional / No recommendation), ``drugs``, ``implications``, ``text``.
+    note
+        Why there is no matching recommendation, or the warfarin statement.
+    """
+
+    guideline: str
+    url: str | None
+    drugs: tuple[str, ...]
+    genes: tuple[str, ...]
+    lookup: dict[str, str]
+    matches: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+
+def hla_status(diplotype: tuple[str, ...] | None, key: str) -> str:
+    """``*15:02 positive`` / ``*15:02 negative`` for an HLA diplotype and a CPIC key."""
+    allele = key.split()[0]
+    if diplotype is None:
+        return NO_RESULT
+    return f"{allele} {'positive' if allele in diplotype else 'negative'}"
+
+
+def _same(expected: str, actual: str) -> bool:
+    if expected == "n/a" or expected == actual:
+        return True
+    try:
+        return float(expected) == float(actual)
+    except ValueError:
+        return False
+
+
+def _sample_key(gene: str, expected: str, results: Mapping[str, GenePhenotype], hla: Mapping[str, tuple[str, ...]]) -> str:
+    if gene.startswith("HLA-") and expected != NO_RESULT and expected != "n/a":
+        return hla_status(hla.get(gene), expected)
+    result = results.get(gene)
+    return result.lookup if result is not None else NO_RESULT
+
+
+def recommend(
+    guidelines: list[dict[str, Any]],
+    results: Mapping[str, GenePhenotype],
+    hla: Mapping[str, tuple[str, ...]],
+) -> list[DrugRecommendation]:
+    """Match every guideline whose genes have at least one result in this sample.
+
+    Parameters
+    ----------
+    guidelines
+        The ``guidelines.json`` records of the ``pgx`` resource.
+    results
+        Gene → phenotype result (from the VCF or outside calls).
+    hla
+        HLA gene → its two alleles (``("*15:02", "*40:01")``), from outside calls.
+    """
+    out: list[DrugRecommendation] = []
+    for guideline in guidelines:
+        genes = tuple(g.replace("_", "-") for g in guideline["genes"])
+        known = [g for g in genes if (g in results and results[g].lookup != NO_RESULT) or g in hla]
+        if not known:
+            continue
+        matches = []
+        lookup: dict[str, str] = {}
+        for rec in guideline["recommendations"]:
+            keys = {g: _sample_key(g, k, results, hla) for g, k in rec["lookup"].items()}
+            if all(_same(rec["lookup"][g], keys[g]) for g in keys):
+                lookup.update(keys)
+                matches.append({k: rec[k] for k in ("population", "classification", "drugs", "implications", "text")})
+        if not lookup:
+            lookup = {g: (results[g].lookup if g in results else NO_RESULT) for g in genes if not g.startswith("HLA-")}
+            lookup |= {g: "/".join(hla[g]) for g in genes if g in hla}
+        note = None
+        if "warfarin" in guideline["drugs"]:
+            note = WARFARIN_NOTE
+        elif not matches:
+            note = "no CPIC recommendation matches this combination of results"
+        out.append(
+            DrugRecommendation(guideline["name"], guideline.get("url"), tuple(guideline["drugs"]), genes, lookup, matches, note)
+        )
+    return out
