@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         upstream URL.
     log_level
         Python logging level name.
+    reference_fasta
+        A bgzipped, faidx-indexed whole-genome GRCh38 FASTA used by ``genome ingest`` to
+        left-align indels (``bcftools norm -f``); without it, records are split only.
+    qc_*
+        Genome QC thresholds (``genopath genome qc``); each field's description says what it
+        bounds. See ``docs/genome.md`` for where the defaults come from.
     """
 
     model_config = SettingsConfigDict(env_prefix="GENOPATH_", env_file=".env", extra="ignore")
@@ -66,6 +72,40 @@ class Settings(BaseSettings):
     resource_mirror: Path | None = None
     resource_base_url: str | None = None
     log_level: str = "INFO"
+    reference_fasta: Path | None = None
+    # Genome QC thresholds (docs/genome.md). A sample fails a check when its value is outside.
+    qc_max_missingness: float = Field(
+        default=0.05, description="largest fraction of no-call genotypes at variant sites of the file"
+    )
+    qc_min_mean_dp: float = Field(default=15.0, description="smallest mean FORMAT/DP over called genotypes")
+    qc_min_mean_gq: float = Field(default=20.0, description="smallest mean FORMAT/GQ over called genotypes")
+    qc_min_call_gq: int = Field(
+        default=20, description="calls with a lower GQ are treated as missing in kinship and Mendelian checks"
+    )
+    qc_titv_min: float = Field(default=1.8, description="Ti/Tv below this is a warning (WGS ≈ 2.0-2.1)")
+    qc_titv_max: float = Field(default=2.4, description="Ti/Tv above this is a warning (exomes ≈ 2.8)")
+    qc_het_hom_max: float = Field(default=2.5, description="het/hom-alt ratio above this is a warning")
+    qc_sex_min_x_calls: int = Field(
+        default=50, description="fewest non-PAR chrX non-reference calls for the X heterozygosity check"
+    )
+    qc_sex_x_het_male_max: float = Field(
+        default=0.2, description="largest non-PAR chrX het/(het+hom-alt) fraction for a male"
+    )
+    qc_sex_x_het_female_min: float = Field(
+        default=0.4, description="smallest non-PAR chrX het/(het+hom-alt) fraction for a female"
+    )
+    qc_sex_y_calls_female_max: int = Field(
+        default=20, description="most non-PAR chrY non-reference calls (GQ ≥ qc_min_call_gq) for a female"
+    )
+    qc_kinship_min_sites: int = Field(
+        default=200, description="fewest informative autosomal SNVs for a KING-robust kinship estimate"
+    )
+    qc_mendel_max_error_rate: float = Field(
+        default=0.02, description="largest Mendelian error rate of a trio (errors / informative sites)"
+    )
+    qc_mendel_min_sites: int = Field(
+        default=100, description="fewest informative autosomal sites called in all three of a trio"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
