@@ -114,6 +114,7 @@ class _Maker:
         self._panelapp()
         self._acmg()
         self._fasta("grch38-slices/grch38_chr17_42425000_43600000.fa.gz")
+        self._pgx()
         self._manifest()
         (self.out / "README.md").write_text(_readme(self), encoding="utf-8")
 
@@ -277,6 +278,24 @@ class _Maker:
         self._record(path + ".tbi", [path], "tabix index of the subset")
 
     # -- manifest ---------------------------------------------------------------------------
+    def _pgx(self) -> None:
+        """Every pharmacogene file, re-serialised (sorted keys, compact) and listed in SHA256SUMS."""
+        lines = []
+        for line in _text_lines(self.source / "pgx-cpic/SHA256SUMS"):
+            name = line.split(maxsplit=1)[1].strip()
+            if not name.endswith(".json.gz"):
+                continue  # pharmcat_positions.vcf.gz is not needed to call genes
+            with gzip.open(self.source / "pgx-cpic" / name, "rt", encoding="utf-8") as handle:
+                data = json.load(handle)
+            _write_gzip(self.out / "pgx-cpic" / name, [json.dumps(data, sort_keys=True, separators=(",", ":"))])
+            lines.append(f"{_sha256(self.out / 'pgx-cpic' / name)}  {name}\n")
+        (self.out / "pgx-cpic/SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+        self._record(
+            "pgx-cpic/SHA256SUMS",
+            ["pgx-cpic/SHA256SUMS"],
+            "every definition, phenotype and guideline file, re-serialised JSON (sorted keys); checksums of those",
+        )
+
     def _manifest(self) -> None:
         paths = {f["path"] for f in self.files}
         resources = {
@@ -351,6 +370,7 @@ HPO is **not** included: the demo uses the HPO release embedded in the `hpo3` pa
 | `panelapp/…` | Genomics England PanelApp (PanelAppRex tabulation 2025-06-13; raw API records 2026-03-02) | PanelApp Terms of Use: attribution to Genomics England PanelApp; research use — check before clinical use |
 | `acmg-sf/acmg_sf_v3.3.tsv` | ACMG SF v3.3 (Lee K et al., Genet Med 2025), identifiers via VarFish | facts from a published policy statement; cite the paper |
 | `grch38-slices/…` | NCBI NC_000017.11 (GRCh38 chr17), plus strand, BGZF + faidx | public domain (NCBI / GRC) |
+| `pgx-cpic/…` | PharmCAT v3.1.1 data (GitHub PharmGKB/PharmCAT 5431bf11; guidelines 30f8cfb7): allele definitions 2025-11-05, phenotype maps, CPIC recommendations, re-serialised | CPIC content CC0; PharmVar and ClinPGx/PharmGKB-derived content CC BY-SA 4.0 — this derived copy is CC BY-SA 4.0; cite CPIC, PharmVar, ClinPGx and PharmCAT (Sangkuhl K et al., Clin Pharmacol Ther 2020) |
 """
 
 

@@ -38,7 +38,12 @@ def _vcf_alleles(path: Path) -> int:
 def test_bundle__manifest_pins_every_file_and_stays_small() -> None:
     manifest = json.loads((BUNDLE / "MANIFEST.json").read_text())
     files = {p.relative_to(BUNDLE).as_posix() for p in BUNDLE.rglob("*") if p.is_file()}
-    assert files - {"MANIFEST.json", "README.md"} == {f["path"] for f in manifest["files"]}
+    # The pharmacogene files are pinned through pgx-cpic/SHA256SUMS, itself pinned in the manifest.
+    sums = (BUNDLE / "pgx-cpic" / "SHA256SUMS").read_text().splitlines()
+    listed = {f"pgx-cpic/{line.split()[1]}": line.split()[0] for line in sums}
+    for path, digest in listed.items():
+        assert hashlib.sha256((BUNDLE / path).read_bytes()).hexdigest() == digest, path
+    assert files - {"MANIFEST.json", "README.md"} - set(listed) == {f["path"] for f in manifest["files"]}
     for entry in manifest["files"]:
         data = (BUNDLE / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["path"]
@@ -58,6 +63,7 @@ def test_bundle__installs_every_resource_flagged_as_demo(bundle_home: Home) -> N
         "clinvar_2star",
         "constraint",
         "panelapp",
+        "pgx",
         "acmg_sf",
         "reference",
     }

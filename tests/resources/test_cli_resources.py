@@ -44,7 +44,7 @@ def test_build_from_bundle__then_status_flags_demo(run) -> None:
 
 def test_build_demo_bundle_flag__builds_everything_in_it(run) -> None:
     out = run("build", "--demo-bundle")
-    assert out.count("(demo bundle) installed") == 8
+    assert out.count("(demo bundle) installed") == 9
 
 
 def test_build__errors_are_one_line_and_exit_2(run, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 import genopath
-from genopath.cli import annotate, clinical, lab, people, resources
+from genopath.cli import annotate, clinical, genome, lab, people, pgx, resources
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
@@ -35,7 +35,9 @@ for sub, name in (
     registry_app.add_typer(sub, name=name)
 app.add_typer(registry_app, name="registry")
 app.add_typer(resources.resources_app, name="resources")
+app.add_typer(genome.genome_app, name="genome")
 app.command("annotate")(annotate.annotate)
+app.command("pgx")(pgx.pgx)
 
 
 def _version(value: bool) -> None:

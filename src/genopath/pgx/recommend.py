@@ -38,7 +38,8 @@ class DrugRecommendation:
         The sample's key for each gene of the guideline.
     matches
         The recommendations whose keys all match: ``population``, ``classification``
-        (Strong / Moderate / Optional / No recommendation), ``drugs``, ``implications``, ``text``.
+        (Strong / Moderate / Optional / No recommendation), ``drugs``, ``implications``, ``text``
+        and ``considerations`` (CPIC's "Other Considerations").
     note
         Why there is no matching recommendation, or the warfarin statement.
     """
@@ -50,6 +51,10 @@ class DrugRecommendation:
     lookup: dict[str, str]
     matches: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None
+
+
+#: HLA alleles CPIC guidelines key on (carbamazepine, oxcarbazepine, phenytoin, abacavir, allopurinol).
+HLA_KEYS: dict[str, tuple[str, ...]] = {"HLA-A": ("*31:01",), "HLA-B": ("*15:02", "*57:01", "*58:01")}
 
 
 def hla_status(diplotype: tuple[str, ...] | None, key: str) -> str:
@@ -104,7 +109,9 @@ def recommend(
             keys = {g: _sample_key(g, k, results, hla) for g, k in rec["lookup"].items()}
             if all(_same(rec["lookup"][g], keys[g]) for g in keys):
                 lookup.update(keys)
-                matches.append({k: rec[k] for k in ("population", "classification", "drugs", "implications", "text")})
+                matches.append(
+                    {k: rec.get(k) for k in ("population", "classification", "drugs", "implications", "text", "considerations")}
+                )
         if not lookup:
             lookup = {g: (results[g].lookup if g in results else NO_RESULT) for g in genes if not g.startswith("HLA-")}
             lookup |= {g: "/".join(hla[g]) for g in genes if g in hla}

@@ -24,7 +24,7 @@ from genopath.pgx.genotypes import SOURCE_ASSUMED, SOURCE_BLOCK, PgxVcf
 from genopath.pgx.matcher import GeneMatch, match_gene
 from genopath.pgx.outside import OutsideCall, read_outside_calls
 from genopath.pgx.phenotype import GenePhenotype, PhenotypeMap, not_called
-from genopath.pgx.recommend import recommend
+from genopath.pgx.recommend import HLA_KEYS, hla_status, recommend
 from genopath.resources import SILENT, Progress, require
 
 
@@ -150,7 +150,8 @@ def _outside(
             if call.alleles is None:
                 raise InputError(f"outside call for {gene} (line {call.line}) needs a diplotype such as *15:02/*40:01")
             hla[gene] = call.alleles
-            result = GenePhenotype(gene, ("/".join(call.alleles),), None, None, "/".join(call.alleles), {}, "outside call")
+            status = "; ".join(hla_status(call.alleles, key) for key in HLA_KEYS.get(gene, ()))
+            result = GenePhenotype(gene, ("/".join(call.alleles),), status or None, None, "/".join(call.alleles), {}, "outside call")
         else:
             result = _outside_star(gene, call, PhenotypeMap(gene, data.record(gene)["phenotype"]))
         results[gene] = result
@@ -166,6 +167,9 @@ def _outside(
                 "functions": result.functions,
                 "missing_positions": [],
                 "not_called": None,
+                "phasing": None,
+                "variants": {},
+                "positions": [],
             }
         )
     return records, hla

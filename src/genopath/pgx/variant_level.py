@@ -74,14 +74,20 @@ def _copies(definition: GeneDefinition, allele: NamedAllele, prepared: Prepared,
 def _drop_subsumed(
     definition: GeneDefinition, found: dict[str, int], per_hap: list[list[NamedAllele]]
 ) -> tuple[dict[str, int], list[list[NamedAllele]]]:
-    """A variant that is part of a larger named variant found on the same chromosomes is dropped."""
+    """A variant that is part of a larger named variant found with it is counted in that one.
+
+    DPYD HapB3 is c.1129-5923C>G plus c.1236G>A: a chromosome with HapB3 does not also carry a
+    separate c.1129-5923C>G, so each copy of the larger allele uses up one copy of the smaller.
+    """
     by_name = {a.name: a for a in definition.alleles}
     spans = {name: set(by_name[name].defined) for name in found}
-    dropped = {
-        small
-        for small in found
-        for big in found
-        if small != big and spans[small] < spans[big] and found[big] >= found[small]
-    }
-    kept = {name: n for name, n in found.items() if name not in dropped}
-    return kept, [[a for a in hap if a.name not in dropped] for hap in per_hap]
+    kept = dict(found)
+    for small in found:
+        for big in found:
+            if small != big and spans[small] < spans[big]:
+                kept[small] -= found[big]
+    kept = {name: n for name, n in kept.items() if n > 0}
+    haps = [
+        [a for a in hap if not any(set(a.defined) < set(b.defined) for b in hap if b is not a)] for hap in per_hap
+    ]
+    return kept, haps

@@ -151,6 +151,13 @@ def _plain(text: str | None) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", text or "")).split())
 
 
+def _text(html_text: str | None) -> dict[str, str]:
+    """The recommendation proper, and CPIC's "Other Considerations" that follow it."""
+    text = _plain(html_text)
+    head, _, tail = text.partition("Other Considerations")
+    return {"text": head.strip(), "considerations": tail.strip()}
+
+
 def _guideline(data: dict[str, Any]) -> dict[str, Any]:
     guideline = data["guideline"]
     return {
@@ -167,7 +174,7 @@ def _guideline(data: dict[str, Any]) -> dict[str, Any]:
                 "classification": (r.get("classification") or {}).get("term"),
                 "lookup": r.get("lookupKey") or {},
                 "implications": r.get("implications", []),
-                "text": _plain((r.get("text") or {}).get("html")),
+                **_text((r.get("text") or {}).get("html")),
             }
             for r in data.get("recommendations", [])
         ],
