@@ -9,6 +9,7 @@ back to the consequence classes that need no sequence.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import pysam
@@ -21,6 +22,10 @@ from genopath.resources.contigs import (
     describe_contigs,
     normalise_chrom,
 )
+
+#: Sequence is read and cached in chunks of this many bases (at most :data:`CHUNKS_KEPT` of them).
+CHUNK = 1 << 18
+CHUNKS_KEPT = 256
 
 
 def canonical_chrom(name: str) -> str:
@@ -62,7 +67,7 @@ class Reference:
         lengths = dict(zip(self._fasta.references, self._fasta.lengths, strict=True))
         for contig in describe_contigs(lengths, source=f"reference FASTA {path}"):
             self.contigs.setdefault(contig.chrom, []).append(contig)
-        self._cache: dict[tuple[str, int, int], str | None] = {}
+        self._chunks: OrderedDict[tuple[str, int], str] = OrderedDict()
 
     def covers(self, chrom: str, start0: int, end: int) -> Contig | None:
         """The contig holding all of ``[start0, end)`` on ``chrom``, if any."""
@@ -76,8 +81,32 @@ class Reference:
         contig = self.covers(chrom, start0, end)
         if contig is None:
             return None
-        seq: str = self._fasta.fetch(contig.name, start0 - contig.offset, end - contig.offset)
-        return seq.upper()
+        a, b = start0 - contig.offset, end - contig.offset
+        first, last = a // CHUNK, max(a, b - 1) // CHUNK
+        if last - first > 2:
+            seq: str = self._fasta.fetch(contig.name, a, b)
+            return seq.upper()
+        if first == last:
+            return self._chunk(contig.name, first)[a - first * CHUNK : b - first * CHUNK]
+        joined = "".join(self._chunk(contig.name, k) for k in range(first, last + 1))
+        return joined[a - first * CHUNK : b - first * CHUNK]
+
+    def _chunk(self, name: str, k: int) -> str:
+        """Chunk ``k`` (:data:`CHUNK` bases) of FASTA sequence ``name``, upper-case, cached (LRU)."""
+        key = (name, k)
+        seq = self._chunks.get(key)
+        if seq is None:
+            seq = self._fasta.fetch(name, k * CHUNK, (k + 1) * CHUNK).upper()
+            self._chunks[key] = seq
+            if len(self._chunks) > CHUNKS_KEPT:
+                self._chunks.popitem(last=False)
+        else:
+            self._chunks.move_to_end(key)
+        return seq
+
+    def reopen(self) -> None:
+        """Open the FASTA again (a forked process must not share the parent's file offset)."""
+        self._fasta = pysam.FastaFile(str(self.path))
 
     def close(self) -> None:
         self._fasta.close()
