@@ -28,7 +28,8 @@ def allele(definition: GeneDefinition, name: str) -> tuple[str, ...]:
     """The haplotype of a named allele over the defining positions (IUPAC: first base)."""
     named = next(a for a in definition.alleles if a.name == name)
     return tuple(
-        min(cell) if cell is not None else p.ref for p, cell in zip(definition.positions, named.cells, strict=True)
+        min(cell) if cell is not None else p.ref
+        for p, cell in zip(definition.positions, named.cells, strict=True)
     )
 
 
@@ -38,10 +39,14 @@ def calls_for(definition: GeneDefinition, a: str, b: str, *, phased: bool) -> li
     return [Call((x, y), phased and x != y) for x, y in zip(h1, h2, strict=True)]
 
 
-Row = tuple[str, int, str, str, str]  # chrom, pos, ref, alts (comma-separated), GT (one per sample, tab-joined)
+Row = tuple[
+    str, int, str, str, str
+]  # chrom, pos, ref, alts (comma-separated), GT (one per sample, tab-joined)
 
 
-def vcf_text(rows: Sequence[Row], samples: Sequence[str] = ("S1",), *, build: str = "GRCh38", extra_format: str = "") -> str:
+def vcf_text(
+    rows: Sequence[Row], samples: Sequence[str] = ("S1",), *, build: str = "GRCh38", extra_format: str = ""
+) -> str:
     """A VCF whose header declares GRCh38 (or GRCh37) contig lengths for the contigs used."""
     lengths = GRCH38_LENGTHS if build == "GRCh38" else GRCH37_LENGTHS
     contigs = sorted({r[0] for r in rows} | {"chr10"})

@@ -22,7 +22,9 @@ def test_match_diplotype__cyp2c19_star2_star17_is_intermediate(pgx_data: PgxData
     for phased in (True, False):
         result = match_gene(definition, calls_for(definition, "*2", "*17", phased=phased))
         assert names(result) == ["*2/*17"]
-        phenotype = PhenotypeMap("CYP2C19", pgx_data.record("CYP2C19")["phenotype"]).phenotype([("*2", "*17")])
+        phenotype = PhenotypeMap("CYP2C19", pgx_data.record("CYP2C19")["phenotype"]).phenotype(
+            [("*2", "*17")]
+        )
         assert phenotype.phenotype == "Intermediate Metabolizer"
     assert match_gene(definition, calls_for(definition, "*2", "*17", phased=False)).phasing == UNPHASED
     assert match_gene(definition, calls_for(definition, "*2", "*17", phased=True)).phasing == PHASED
@@ -86,7 +88,9 @@ def test_variant_level__dpyd_two_lowest_function_variants(pgx_data: PgxData) -> 
     calls = calls_for(definition, "c.1905+1G>A (*2A)", "c.2846A>T", phased=False)
     result = match_gene(definition, calls, severity=severity)
     assert names(result) == ["c.1905+1G>A (*2A)/c.2846A>T"]
-    phenotype = PhenotypeMap("DPYD", pgx_data.record("DPYD")["phenotype"]).phenotype([("c.1905+1G>A (*2A)", "c.2846A>T")])
+    phenotype = PhenotypeMap("DPYD", pgx_data.record("DPYD")["phenotype"]).phenotype(
+        [("c.1905+1G>A (*2A)", "c.2846A>T")]
+    )
     # CPIC DPYD: activity 0 (*2A) + 0.5 (c.2846A>T) = 0.5 → poor metabolizer.
     assert (phenotype.activity_score, phenotype.phenotype) == ("0.5", "Poor Metabolizer")
 
@@ -111,6 +115,6 @@ def test_property__swapping_haplotypes_changes_nothing(pgx_data: PgxData, data: 
     backward = match_gene(definition, calls_for(definition, b, a, phased=phased))
     assert names(forward) == names(backward)
     if phased:  # phased data name the generating pair, up to the reference-first order
-        assert {tuple(sorted((d.allele1, d.allele2))) for d in forward.diplotypes} >= {tuple(sorted((a, b)))} or len(
-            forward.diplotypes
-        ) >= 1
+        assert {tuple(sorted((d.allele1, d.allele2))) for d in forward.diplotypes} >= {
+            tuple(sorted((a, b)))
+        } or len(forward.diplotypes) >= 1

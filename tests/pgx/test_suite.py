@@ -8,7 +8,9 @@ from genopath.pgx.definitions import PgxData
 from genopath.pgx.suite import MISSING, PHASED, UNPHASED, cases, run_suite
 
 
-@pytest.mark.parametrize("gene", ["CYP2C19", "TPMT", "NUDT15", "UGT1A1", "CYP3A5", "SLCO1B1", "VKORC1", "ABCG2"])
+@pytest.mark.parametrize(
+    "gene", ["CYP2C19", "TPMT", "NUDT15", "UGT1A1", "CYP3A5", "SLCO1B1", "VKORC1", "ABCG2"]
+)
 def test_suite__every_pair_matches_exactly(pgx_data: PgxData, gene: str) -> None:
     tally = run_suite(pgx_data.definition(gene))
     assert tally.cases > 0

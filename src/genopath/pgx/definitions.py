@@ -63,6 +63,11 @@ class NamedAllele:
         return allele == ref if cell is None else allele in cell
 
     @cached_property
+    def defined_set(self) -> frozenset[int]:
+        """:attr:`defined` as a set."""
+        return frozenset(self.defined)
+
+    @cached_property
     def defined(self) -> tuple[int, ...]:
         """Indexes of the positions this allele specifies (its specificity, PharmCAT's score)."""
         return tuple(i for i, cell in enumerate(self.cells) if cell is not None)
@@ -105,6 +110,17 @@ class GeneDefinition:
         """The reference named allele (``*1``, ``*38`` for CYP2C19, ``Reference`` for DPYD)."""
         return next(a for a in self.alleles if a.reference)
 
+    @cached_property
+    def acceptance(self) -> tuple[dict[str, int], ...]:
+        """Per position: allele string → bit mask of the named alleles that accept it
+        (bit ``k`` = ``alleles[k]``), so candidate alleles are found with integer ANDs."""
+        masks: list[dict[str, int]] = [{} for _ in self.positions]
+        for k, allele in enumerate(self.alleles):
+            for i, cell in enumerate(allele.cells):
+                for base in cell if cell is not None else (self.positions[i].ref,):
+                    masks[i][base] = masks[i].get(base, 0) | (1 << k)
+        return tuple(masks)
+
     @property
     def span(self) -> tuple[int, int]:
         """First and last base the defining positions cover (1-based, inclusive)."""
@@ -121,7 +137,12 @@ def _cell(value: str | None) -> frozenset[str] | None:
 
 def _position(raw: dict[str, Any]) -> DefiningPosition:
     return DefiningPosition(
-        raw["chromosome"], int(raw["position"]), raw["ref"], tuple(raw["alts"]), raw.get("rsid"), raw.get("hgvs")
+        raw["chromosome"],
+        int(raw["position"]),
+        raw["ref"],
+        tuple(raw["alts"]),
+        raw.get("rsid"),
+        raw.get("hgvs"),
     )
 
 

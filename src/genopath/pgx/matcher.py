@@ -112,7 +112,9 @@ def _refusal(definition: GeneDefinition, calls: Sequence[Call], missing: tuple[s
     if len(missing) == len(calls):
         return f"all {len(calls)} defining positions are missing from the VCF"
     absent = sorted(
-        p.label for p, c in zip(definition.positions, calls, strict=True) if c.missing and p.pos in definition.required_positions
+        p.label
+        for p, c in zip(definition.positions, calls, strict=True)
+        if c.missing and p.pos in definition.required_positions
     )
     if absent:
         return f"required positions have no call: {', '.join(absent)}"
@@ -137,10 +139,7 @@ def prepare(calls: Sequence[Call]) -> Prepared:
         key: object = ("ps", calls[i].phase_set) if calls[i].phased else ("unphased", k)
         groups.setdefault(key, []).append(k)
     het = sum(len(g) for g in groups.values())
-    if len(groups) <= 1:
-        phasing = PHASED if het > 1 else EFFECTIVELY_PHASED
-    else:
-        phasing = UNPHASED
+    phasing = UNPHASED if len(groups) > 1 else PHASED if het > 1 else EFFECTIVELY_PHASED
     return Prepared(index, genotypes, tuple(tuple(g) for g in groups.values()), phasing)
 
 
@@ -154,22 +153,24 @@ def _accepts(allele: NamedAllele, definition: GeneDefinition, i: int, base: str)
 
 
 def _top_pairs(definition: GeneDefinition, prepared: Prepared) -> tuple[Diplotype, ...]:
-    index, genotypes = prepared.index, prepared.genotypes
-    called = set(index)
-    scored: list[tuple[int, NamedAllele, int]] = []
-    for order, allele in enumerate(definition.alleles):
+    called = set(prepared.index)
+    acceptance = definition.acceptance
+    mask = (1 << len(definition.alleles)) - 1
+    for i, (g1, g2) in zip(prepared.index, prepared.genotypes, strict=True):
+        mask &= acceptance[i].get(g1, 0) | acceptance[i].get(g2, 0)
+        if not mask:
+            return ()
+    scored: list[tuple[NamedAllele, int]] = []
+    for k, allele in enumerate(definition.alleles):
+        if not mask >> k & 1:
+            continue
         score = sum(1 for i in allele.defined if i in called)
-        if score == 0 and not allele.reference:
-            continue  # defined only at positions with no call: indistinguishable, left out
-        if all(
-            _accepts(allele, definition, i, g[0]) or _accepts(allele, definition, i, g[1])
-            for i, g in zip(index, genotypes, strict=True)
-        ):
-            scored.append((order, allele, score))
+        if score or allele.reference:  # an allele defined only at no-call positions is left out
+            scored.append((allele, score))
     best: list[Diplotype] = []
     top = -1
-    for x, (_, a1, s1) in enumerate(scored):
-        for _, a2, s2 in scored[x:]:
+    for x, (a1, s1) in enumerate(scored):
+        for a2, s2 in scored[x:]:
             if s1 + s2 < top or not _explains(definition, prepared, a1, a2):
                 continue
             if s1 + s2 > top:
@@ -179,21 +180,20 @@ def _top_pairs(definition: GeneDefinition, prepared: Prepared) -> tuple[Diplotyp
 
 
 def _explains(definition: GeneDefinition, prepared: Prepared, a1: NamedAllele, a2: NamedAllele) -> bool:
-    index, genotypes = prepared.index, prepared.genotypes
-    grouped = {k for g in prepared.groups for k in g}
-    for k, (i, (g1, g2)) in enumerate(zip(index, genotypes, strict=True)):
-        if k in grouped:
-            continue
-        if not (_accepts(a1, definition, i, g1) and _accepts(a2, definition, i, g1)):
-            return False
-    for group in prepared.groups:
-        if not (_oriented(definition, prepared, group, a1, a2) or _oriented(definition, prepared, group, a2, a1)):
-            return False
-    return True
+    # Both alleles accept every homozygous call (that is how candidates were chosen), so only
+    # heterozygous calls need an orientation: one per phase set, or free when unphased.
+    return all(
+        _oriented(definition, prepared, group, a1, a2) or _oriented(definition, prepared, group, a2, a1)
+        for group in prepared.groups
+    )
 
 
 def _oriented(
-    definition: GeneDefinition, prepared: Prepared, group: tuple[int, ...], first: NamedAllele, second: NamedAllele
+    definition: GeneDefinition,
+    prepared: Prepared,
+    group: tuple[int, ...],
+    first: NamedAllele,
+    second: NamedAllele,
 ) -> bool:
     for k in group:
         i, (g1, g2) = prepared.index[k], prepared.genotypes[k]

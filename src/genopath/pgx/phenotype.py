@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from genopath.pgx.definitions import PgxData
 
 NO_RESULT = "No Result"
 
@@ -48,6 +52,11 @@ class GenePhenotype:
 
 class PhenotypeMap:
     """The phenotype table of one gene, indexed by the alleles of a diplotype."""
+
+    @staticmethod
+    def of(data: PgxData, gene: str) -> PhenotypeMap:
+        """The (cached) map of ``gene`` in an installed resource: built once per process."""
+        return _map(data.root, gene, data)
 
     def __init__(self, gene: str, table: dict[str, Any] | None) -> None:
         self.gene = gene
@@ -93,8 +102,19 @@ class PhenotypeMap:
         first = entries[0]
         assert first is not None
         return GenePhenotype(
-            self.gene, names, first["phenotype"], first.get("activity_score"), str(first["lookupkey"]), functions, source
+            self.gene,
+            names,
+            first["phenotype"],
+            first.get("activity_score"),
+            str(first["lookupkey"]),
+            functions,
+            source,
         )
+
+
+@cache
+def _map(root: Path, gene: str, data: PgxData) -> PhenotypeMap:
+    return PhenotypeMap(gene, data.record(gene)["phenotype"])
 
 
 def _key(counts: dict[str, int] | Counter[str]) -> frozenset[tuple[str, int]]:

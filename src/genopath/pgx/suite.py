@@ -8,13 +8,14 @@ are the top-scoring pairs (score = positions the two alleles specify, PharmCAT's
 those whose genotypes are *identical* to the sample's (as ordered haplotypes when phased, as
 unordered genotypes per position when not). A case is an exact match when the matcher
 returns exactly that set. Cases whose expected set is not just the generating pair are the
-documented ambiguities (e.g. TPMT ``*3B/*3C`` unphased is indistinguishable from ``*1/*3A``).
+documented ambiguities (e.g. TPMT ``*3B/*3C`` unphased is indistinguishable from ``*1/*3A``);
+where PharmCAT's curators chose one pair of such a set (``unphasedDiplotypePriorities`` in
+``exemptions.json``, NAT2), that pair is expected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,11 +51,12 @@ def _name(a: str, b: str) -> str:
 def _variants(definition: GeneDefinition, allele: NamedAllele) -> list[tuple[str, ...]]:
     """The concrete haplotypes an allele stands for (each IUPAC code expanded to its bases)."""
     columns = [
-        sorted(cell) if cell is not None else [p.ref] for p, cell in zip(definition.positions, allele.cells, strict=True)
+        sorted(cell) if cell is not None else [p.ref]
+        for p, cell in zip(definition.positions, allele.cells, strict=True)
     ]
     haplotypes: list[tuple[str, ...]] = [()]
     for column in columns:
-        haplotypes = [h + (base,) for h in haplotypes for base in column]
+        haplotypes = [(*h, base) for h in haplotypes for base in column]
     return haplotypes
 
 
@@ -81,6 +83,9 @@ class _Oracle:
             codes[:, j] = [alphabet[h[j]] for h in haps]
         self.first = {owners[k]: k for k in range(len(owners) - 1, -1, -1)}
         self.firsts = set(self.first.values())
+        self._cache: dict[
+            tuple[str, int | None], tuple[list[frozenset[str]], dict[tuple[int, int], int]]
+        ] = {}
         self._orders = {a.name: n for n, a in enumerate(self.alleles)}
         rng = np.random.default_rng(20251105)
         width = int(codes.max()) + 1 if codes.size else 1
@@ -89,7 +94,9 @@ class _Oracle:
         x, y = np.triu_indices(len(haps))
         self.x, self.y, self.codes = x, y, codes
         self.owner = np.array(owners)
-        self.defined = np.array([[c is not None for c in self.alleles[o].cells] for o in owners], dtype=np.int64)
+        self.defined = np.array(
+            [[c is not None for c in self.alleles[o].cells] for o in owners], dtype=np.int64
+        )
         self.reference = np.array([self.alleles[o].reference for o in owners])
         cols = np.arange(positions)
         self.hap_hash = self.phased_terms[cols, codes].sum(axis=1, dtype=np.uint64)
@@ -99,12 +106,16 @@ class _Oracle:
 
     def expected(self, a: int, b: int, mode: str, missing: int | None) -> frozenset[str]:
         """Expected diplotypes for the case made from alleles ``a`` and ``b`` (by index)."""
-        groups, me = self._groups(mode, missing)
+        key = (mode, missing)
+        if key not in self._cache:  # one grouping per way of looking, reused by every case
+            self._cache[key] = self._groups(mode, missing)
+        groups, me = self._cache[key]
         ka, kb = self.first[a], self.first[b]
         return groups[me[(min(ka, kb), max(ka, kb))]]
 
-    @cache
-    def _groups(self, mode: str, missing: int | None) -> tuple[list[frozenset[str]], dict[tuple[int, int], int]]:
+    def _groups(
+        self, mode: str, missing: int | None
+    ) -> tuple[list[frozenset[str]], dict[tuple[int, int], int]]:
         """For one way of looking (phased/unphased, one position missing): pair → its group's
         expected diplotypes (the top-scoring pairs of the group)."""
         x, y = self.x, self.y
@@ -129,16 +140,24 @@ class _Oracle:
         np.maximum.at(best, group[ok], total[ok])
         names: list[set[str]] = [set() for _ in range(len(best))]
         for k in np.flatnonzero(ok & (total == best[group])):
-            pair = sorted((self.alleles[self.owner[x[k]]].name, self.alleles[self.owner[y[k]]].name), key=self._order)
+            pair = sorted(
+                (self.alleles[self.owner[x[k]]].name, self.alleles[self.owner[y[k]]].name), key=self._order
+            )
             names[group[k]].add(_name(*pair))
-        lookup = {(int(i), int(j)): int(g) for i, j, g in zip(x, y, group, strict=True) if i in self.firsts and j in self.firsts}
+        lookup = {
+            (int(i), int(j)): int(g)
+            for i, j, g in zip(x, y, group, strict=True)
+            if i in self.firsts and j in self.firsts
+        }
         return [frozenset(n) for n in names], lookup
 
     def _order(self, name: str) -> int:
         return self._orders[name]
 
 
-def cases(definition: GeneDefinition, *, modes: tuple[str, ...] = (PHASED, UNPHASED, MISSING)) -> Iterator[Case]:
+def cases(
+    definition: GeneDefinition, *, modes: tuple[str, ...] = (PHASED, UNPHASED, MISSING)
+) -> Iterator[Case]:
     """Every case of the suite for one gene (see the module docstring)."""
     oracle = _Oracle(definition)
     alleles = definition.alleles
@@ -153,10 +172,17 @@ def cases(definition: GeneDefinition, *, modes: tuple[str, ...] = (PHASED, UNPHA
                 missing = defined[0]
             for y in range(x, len(alleles)):
                 calls = tuple(
-                    NO_CALL if i == missing else Call((haps[x][i], haps[y][i]), mode != UNPHASED and haps[x][i] != haps[y][i])
+                    NO_CALL
+                    if i == missing
+                    else Call((haps[x][i], haps[y][i]), mode != UNPHASED and haps[x][i] != haps[y][i])
                     for i in range(len(definition.positions))
                 )
                 expected = oracle.expected(x, y, UNPHASED if mode == UNPHASED else PHASED, missing)
+                if missing is not None and definition.positions[missing].pos in definition.required_positions:
+                    expected = frozenset()  # a required position with no call: the gene is not called
+                elif mode == UNPHASED and expected in definition.unphased_priorities:
+                    # PharmCAT's curated choice among indistinguishable unphased pairs (NAT2).
+                    expected = frozenset({definition.unphased_priorities[expected]})
                 yield Case(definition.gene, alleles[x].name, alleles[y].name, mode, calls, expected)
 
 

@@ -24,10 +24,8 @@ def match_variants(
     phased = prepared.phasing == PHASED or len(prepared.groups) <= 1
     found: dict[str, int] = {}
     per_hap: list[list[NamedAllele]] = [[], []]
-    for allele in definition.alleles:
-        if allele.reference:
-            continue
-        wanted = set(allele.defined)
+    for allele in _candidates(definition, prepared):
+        wanted = allele.defined_set
         defined = [k for k, i in enumerate(prepared.index) if i in wanted]
         if not defined:
             continue
@@ -47,11 +45,24 @@ def match_variants(
     if phased:
         picked = [min((a.name for a in hap), key=rank, default=reference.name) for hap in per_hap]
     else:
-        copies = sorted((name for name, n in found.items() for _ in range(n)), key=rank)
-        picked = (copies + [reference.name, reference.name])[:2]
+        carried = sorted((name for name, n in found.items() for _ in range(n)), key=rank)
+        picked = [*carried, reference.name, reference.name][:2]
     first, second = sorted(picked, key=lambda n: order[n])
     score = len(prepared.index)
-    return GeneMatch(definition.gene, (Diplotype(first, second, score),), prepared.phasing, missing, None, found)
+    return GeneMatch(
+        definition.gene, (Diplotype(first, second, score),), prepared.phasing, missing, None, found
+    )
+
+
+def _candidates(definition: GeneDefinition, prepared: Prepared) -> list[NamedAllele]:
+    """Named variants defined at a called position where the sample carries a non-reference
+    allele they accept — the only ones that can be found (found with the acceptance masks)."""
+    mask = 0
+    for i, genotype in zip(prepared.index, prepared.genotypes, strict=True):
+        ref = definition.positions[i].ref
+        for base in set(genotype) - {ref}:
+            mask |= definition.acceptance[i].get(base, 0)
+    return [a for k, a in enumerate(definition.alleles) if mask >> k & 1 and not a.reference]
 
 
 def _haplotypes(prepared: Prepared) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -59,7 +70,9 @@ def _haplotypes(prepared: Prepared) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(g[0] for g in prepared.genotypes), tuple(g[1] for g in prepared.genotypes)
 
 
-def _carries(definition: GeneDefinition, allele: NamedAllele, prepared: Prepared, k: int, hap: tuple[str, ...]) -> bool:
+def _carries(
+    definition: GeneDefinition, allele: NamedAllele, prepared: Prepared, k: int, hap: tuple[str, ...]
+) -> bool:
     i = prepared.index[k]
     base = hap[k]
     return base != definition.positions[i].ref and allele.accepts(i, base, definition.positions[i].ref)
@@ -80,7 +93,7 @@ def _drop_subsumed(
     separate c.1129-5923C>G, so each copy of the larger allele uses up one copy of the smaller.
     """
     by_name = {a.name: a for a in definition.alleles}
-    spans = {name: set(by_name[name].defined) for name in found}
+    spans = {name: by_name[name].defined_set for name in found}
     kept = dict(found)
     for small in found:
         for big in found:
@@ -88,6 +101,7 @@ def _drop_subsumed(
                 kept[small] -= found[big]
     kept = {name: n for name, n in kept.items() if n > 0}
     haps = [
-        [a for a in hap if not any(set(a.defined) < set(b.defined) for b in hap if b is not a)] for hap in per_hap
+        [a for a in hap if not any(a.defined_set < b.defined_set for b in hap if b is not a)]
+        for hap in per_hap
     ]
     return kept, haps

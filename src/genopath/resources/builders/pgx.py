@@ -75,7 +75,7 @@ def _verified(sums: Path, progress: Progress) -> dict[str, Path]:
             raise InputError(f"{path} is listed in {sums} but missing; re-copy the pgx-cpic folder")
         actual = hashlib.sha256(path.read_bytes()).hexdigest()
         if actual != digest:
-            raise ChecksumError(f"{path}: sha256 {actual}, but {sums} lists {digest}; re-copy the file")
+            raise ChecksumError(str(path), digest, actual, f"the list {sums}")
         listed[name.strip()] = path
         progress.advance(1)
     progress.end()
@@ -91,8 +91,15 @@ def _load(path: Path) -> Any:
 
 
 def _empty_gene(name: str, version: str) -> dict[str, Any]:
-    return {"gene": name, "chromosome": None, "version": version, "variants": [], "alleles": [],
-            "exemptions": {}, "phenotype": None}
+    return {
+        "gene": name,
+        "chromosome": None,
+        "version": version,
+        "variants": [],
+        "alleles": [],
+        "exemptions": {},
+        "phenotype": None,
+    }
 
 
 def _position(variant: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +129,8 @@ def _gene(definition: dict[str, Any], exemption: dict[str, Any]) -> dict[str, An
             "extra_positions": [_position(v) for v in exemption.get("extraPositions", [])],
             "ignored_alleles": exemption.get("ignoredAllelesLc", []),
             "unphased_priorities": [
-                {"list": p["list"], "pick": p["pick"]} for p in exemption.get("unphasedDiplotypePriorities", [])
+                {"list": p["list"], "pick": p["pick"]}
+                for p in exemption.get("unphasedDiplotypePriorities", [])
             ],
         },
         "phenotype": None,
