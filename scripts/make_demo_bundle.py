@@ -287,7 +287,9 @@ class _Maker:
                 continue  # pharmcat_positions.vcf.gz is not needed to call genes
             with gzip.open(self.source / "pgx-cpic" / name, "rt", encoding="utf-8") as handle:
                 data = json.load(handle)
-            _write_gzip(self.out / "pgx-cpic" / name, [json.dumps(data, sort_keys=True, separators=(",", ":"))])
+            _write_gzip(
+                self.out / "pgx-cpic" / name, [json.dumps(data, sort_keys=True, separators=(",", ":"))]
+            )
             lines.append(f"{_sha256(self.out / 'pgx-cpic' / name)}  {name}\n")
         (self.out / "pgx-cpic/SHA256SUMS").write_text("".join(lines), encoding="utf-8")
         self._record(

@@ -10,19 +10,31 @@ from genopath.cli.context import ProgressBars, console, errors, load_settings, o
 
 
 def pgx(
-    vcf: Path = typer.Option(..., "--vcf", help="VCF or bgzipped VCF (GRCh38); index it with tabix for speed"),
+    vcf: Path = typer.Option(
+        ..., "--vcf", help="VCF or bgzipped VCF (GRCh38); index it with tabix for speed"
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Where to write pgx.json"),
-    sample: list[str] = typer.Option([], "--sample", "-s", help="Sample to call (repeat; default: every sample)"),
+    sample: list[str] = typer.Option(
+        [], "--sample", "-s", help="Sample to call (repeat; default: every sample)"
+    ),
     outside_calls: Path | None = typer.Option(
-        None, "--outside-calls", help="TSV of outside calls for CYP2D6, HLA-A, HLA-B (gene, diplotype[, phenotype, activity])"
+        None,
+        "--outside-calls",
+        help="TSV of outside calls for CYP2D6, HLA-A, HLA-B (gene, diplotype[, phenotype, activity])",
     ),
     assume_reference: bool = typer.Option(
-        False, "--assume-reference", help="Treat positions absent from the VCF as reference (joint-called genomes only)"
+        False,
+        "--assume-reference",
+        help="Treat positions absent from the VCF as reference (joint-called genomes only)",
     ),
     gene: list[str] = typer.Option([], "--gene", "-g", help="Call only this gene (repeat; default: all)"),
-    report: list[Path] = typer.Option([], "--report", help="Also write the report: .html or .pdf (repeat for both)"),
+    report: list[Path] = typer.Option(
+        [], "--report", help="Also write the report: .html or .pdf (repeat for both)"
+    ),
     participant: str | None = typer.Option(
-        None, "--participant", help="Registry programme ID: checks pharmacogenomics consent and audits the run"
+        None,
+        "--participant",
+        help="Registry programme ID: checks pharmacogenomics consent and audits the run",
     ),
 ) -> None:
     """Call pharmacogenes from a VCF and match CPIC recommendations (one result per sample)."""
@@ -49,8 +61,12 @@ def pgx(
             for g in result["genes"]
         ]
         table(f"sample {result['sample']}", ("gene", "diplotype", "phenotype / reason", "source"), rows)
-        strong = sum(1 for r in result["recommendations"] for m in r["matches"] if m["classification"] == "Strong")
-        console.print(f"  {len(result['recommendations'])} CPIC guidelines apply; {strong} strong recommendations")
+        strong = sum(
+            1 for r in result["recommendations"] for m in r["matches"] if m["classification"] == "Strong"
+        )
+        console.print(
+            f"  {len(result['recommendations'])} CPIC guidelines apply; {strong} strong recommendations"
+        )
     ok(f"wrote {out}" + "".join(f", {p}" for p in report) + f" (pgx data {document['resources']['pgx']})")
 
 

@@ -21,7 +21,12 @@ from genopath.core.errors import InputError, NotFoundError
 from genopath.pgx.definitions import DefiningPosition, GeneDefinition
 from genopath.resources.contigs import check_vcf_build, normalise_chrom
 
-SOURCE_VCF, SOURCE_BLOCK, SOURCE_ASSUMED, SOURCE_MISSING = "vcf", "reference block", "assumed reference", "missing"
+SOURCE_VCF, SOURCE_BLOCK, SOURCE_ASSUMED, SOURCE_MISSING = (
+    "vcf",
+    "reference block",
+    "assumed reference",
+    "missing",
+)
 _SYMBOLIC_REF = {"<NON_REF>", "<*>"}
 
 
@@ -84,7 +89,8 @@ class PgxVcf:
     """A VCF opened for pharmacogene genotypes; use as a context manager.
 
     ``regions`` (canonical contig → 1-based spans) are the pharmacogene regions kept by the
-    single pass over a VCF that has no index; with an index each gene is fetched directly.
+    single pass over a VCF that has no index (``None``: every record is kept); with an index
+    each gene is fetched directly.
 
     Raises
     ------
@@ -110,13 +116,13 @@ class PgxVcf:
                 self._handle.close()
             raise InputError(f"{path} is not a readable VCF ({e}); check the file is complete") from e
         header = self._vcf.header
-        lengths = {name: c.length for name, c in header.contigs.items() if c.length}
+        lengths = {str(name): c.length for name, c in header.contigs.items() if c.length}
         references = [f"##{r.key}={r.value}" for r in header.records if r.key in ("reference", "assembly")]
         check_vcf_build(lengths, references, str(path))
         self.samples: tuple[str, ...] = tuple(header.samples)
         if not self.samples:
             raise InputError(f"{path} has no sample columns; PGx needs genotypes")
-        self._contigs = {normalise_chrom(name): name for name in header.contigs}
+        self._contigs = {normalise_chrom(str(name)): str(name) for name in header.contigs}
         self._indexed = self._has_index()
         self._scanned: dict[tuple[str, int], list[Any]] | None = None
         self._blocks: dict[str, list[tuple[int, int, Any]]] = defaultdict(list)
@@ -182,7 +188,10 @@ class PgxVcf:
             try:
                 for record in self._vcf:
                     chrom = normalise_chrom(record.chrom)
-                    if any(s <= record.stop and record.pos <= e for s, e in self._regions.get(chrom, ())):
+                    # No regions given: keep every record rather than silently find nothing.
+                    if not self._regions or any(
+                        s <= record.stop and record.pos <= e for s, e in self._regions.get(chrom, ())
+                    ):
                         kept[record.chrom].append(record)
             except (OSError, ValueError) as e:
                 raise InputError(f"{self.path} is truncated or malformed ({e}); nothing was written") from e
@@ -214,7 +223,10 @@ def _call(position: DefiningPosition, records: list[Any], sample: str, assume_re
         if gt is None or not gt or any(g is None for g in gt):
             continue
         alleles = (record.ref, *(record.alts or ()))
-        block = record.pos != position.pos
+        # A reference block (every ALT symbolic) covers the position even when it starts on it.
+        block = record.pos != position.pos or (
+            bool(record.alts) and all(a in _SYMBOLIC_REF for a in record.alts)
+        )
         if block:
             source = SOURCE_BLOCK
         phased = phased and bool(data.phased)

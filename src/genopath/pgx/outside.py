@@ -12,6 +12,7 @@ when a phenotype or activity score is given.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,9 @@ def read_outside_calls(path: Path) -> dict[str, OutsideCall]:
             continue
         call = _parse(raw.rstrip("\r").split("\t"), number, path)
         if call.gene in calls:
-            raise InputError(f"{path} line {number}: {call.gene} is given twice (first on line {calls[call.gene].line})")
+            raise InputError(
+                f"{path} line {number}: {call.gene} is given twice (first on line {calls[call.gene].line})"
+            )
         calls[call.gene] = call
     return calls
 
@@ -70,9 +73,11 @@ def _parse(fields: list[str], number: int, path: Path) -> OutsideCall:
     alleles = _diplotype(gene, diplotype, where) if diplotype else None
     if score:
         try:
-            float(score)
+            value = float(score)
         except ValueError as e:
             raise InputError(f"{where}: activity score {score!r} is not a number") from e
+        if not math.isfinite(value) or value < 0:  # float() takes "nan" and "inf"
+            raise InputError(f"{where}: activity score {score!r} is not a number of 0 or more")
     return OutsideCall(gene, alleles, phenotype or None, score or None, number)
 
 

@@ -74,7 +74,9 @@ def _same(expected: str, actual: str) -> bool:
         return False
 
 
-def _sample_key(gene: str, expected: str, results: Mapping[str, GenePhenotype], hla: Mapping[str, tuple[str, ...]]) -> str:
+def _sample_key(
+    gene: str, expected: str, results: Mapping[str, GenePhenotype], hla: Mapping[str, tuple[str, ...]]
+) -> str:
     if gene.startswith("HLA-") and expected != NO_RESULT and expected != "n/a":
         return hla_status(hla.get(gene), expected)
     result = results.get(gene)
@@ -110,10 +112,24 @@ def recommend(
             if all(_same(rec["lookup"][g], keys[g]) for g in keys):
                 lookup.update(keys)
                 matches.append(
-                    {k: rec.get(k) for k in ("population", "classification", "drugs", "implications", "text", "considerations")}
+                    {
+                        k: rec.get(k)
+                        for k in (
+                            "population",
+                            "classification",
+                            "drugs",
+                            "implications",
+                            "text",
+                            "considerations",
+                        )
+                    }
                 )
         if not lookup:
-            lookup = {g: (results[g].lookup if g in results else NO_RESULT) for g in genes if not g.startswith("HLA-")}
+            lookup = {
+                g: (results[g].lookup if g in results else NO_RESULT)
+                for g in genes
+                if not g.startswith("HLA-")
+            }
             lookup |= {g: "/".join(hla[g]) for g in genes if g in hla}
         note = None
         if "warfarin" in guideline["drugs"]:
@@ -121,6 +137,14 @@ def recommend(
         elif not matches:
             note = "no CPIC recommendation matches this combination of results"
         out.append(
-            DrugRecommendation(guideline["name"], guideline.get("url"), tuple(guideline["drugs"]), genes, lookup, matches, note)
+            DrugRecommendation(
+                guideline["name"],
+                guideline.get("url"),
+                tuple(guideline["drugs"]),
+                genes,
+                lookup,
+                matches,
+                note,
+            )
         )
     return out

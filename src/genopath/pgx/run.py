@@ -44,7 +44,9 @@ def open_data(settings: Settings) -> PgxData:
     return PgxData(installed.path, installed.version)
 
 
-def run_pgx(data: PgxData, vcf: Path, options: PgxOptions = PgxOptions(), progress: Progress = SILENT) -> dict[str, Any]:
+def run_pgx(
+    data: PgxData, vcf: Path, options: PgxOptions = PgxOptions(), progress: Progress = SILENT
+) -> dict[str, Any]:
     """Call every pharmacogene for each sample of ``vcf`` and attach CPIC recommendations.
 
     Returns the ``pgx.json`` document: ``genopath_version``, ``resources`` (``pgx`` version),
@@ -76,7 +78,7 @@ def run_pgx(data: PgxData, vcf: Path, options: PgxOptions = PgxOptions(), progre
         per_sample: dict[str, list[dict[str, Any]]] = {s: [] for s in samples}
         results: dict[str, dict[str, GenePhenotype]] = {s: {} for s in samples}
         for definition in definitions:
-            phenotypes = PhenotypeMap(definition.gene, data.record(definition.gene)["phenotype"])
+            phenotypes = PhenotypeMap.of(data, definition.gene)
             calls = reader.calls(definition, samples, assume_reference=options.assume_reference)
             for sample in samples:
                 matched = match_gene(definition, calls[sample], severity=phenotypes.severity())
@@ -114,12 +116,17 @@ def _phenotype(phenotypes: PhenotypeMap, matched: GeneMatch) -> GenePhenotype:
     return phenotypes.phenotype([(d.allele1, d.allele2) for d in matched.diplotypes])
 
 
-def _gene_record(definition: Any, matched: GeneMatch, result: GenePhenotype, calls: Sequence[Any]) -> dict[str, Any]:
+def _gene_record(
+    definition: Any, matched: GeneMatch, result: GenePhenotype, calls: Sequence[Any]
+) -> dict[str, Any]:
     return {
         "gene": matched.gene,
         "source": "vcf",
         "called": matched.called,
-        "diplotypes": [{"name": d.name, "allele1": d.allele1, "allele2": d.allele2, "score": d.score} for d in matched.diplotypes],
+        "diplotypes": [
+            {"name": d.name, "allele1": d.allele1, "allele2": d.allele2, "score": d.score}
+            for d in matched.diplotypes
+        ],
         "phasing": matched.phasing,
         "phenotype": result.phenotype,
         "activity_score": result.activity_score,
@@ -148,12 +155,22 @@ def _outside(
     for gene, call in outside.items():
         if gene.startswith("HLA-"):
             if call.alleles is None:
-                raise InputError(f"outside call for {gene} (line {call.line}) needs a diplotype such as *15:02/*40:01")
+                raise InputError(
+                    f"outside call for {gene} (line {call.line}) needs a diplotype such as *15:02/*40:01"
+                )
             hla[gene] = call.alleles
             status = "; ".join(hla_status(call.alleles, key) for key in HLA_KEYS.get(gene, ()))
-            result = GenePhenotype(gene, ("/".join(call.alleles),), status or None, None, "/".join(call.alleles), {}, "outside call")
+            result = GenePhenotype(
+                gene,
+                ("/".join(call.alleles),),
+                status or None,
+                None,
+                "/".join(call.alleles),
+                {},
+                "outside call",
+            )
         else:
-            result = _outside_star(gene, call, PhenotypeMap(gene, data.record(gene)["phenotype"]))
+            result = _outside_star(gene, call, PhenotypeMap.of(data, gene))
         results[gene] = result
         records.append(
             {
