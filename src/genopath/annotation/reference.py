@@ -16,9 +16,8 @@ import pysam
 
 from genopath.core.errors import InputError
 from genopath.resources.contigs import (
-    GRCH37_LENGTHS,
-    GRCH38_LENGTHS,
     Contig,
+    check_vcf_build,
     describe_contigs,
     normalise_chrom,
 )
@@ -35,17 +34,7 @@ def canonical_chrom(name: str) -> str:
 
 def check_build(lengths: dict[str, int], what: str) -> None:
     """Refuse GRCh37 (or another build) from declared contig lengths; unknown contigs pass."""
-    for name, length in lengths.items():
-        chrom = normalise_chrom(name)
-        expected = GRCH38_LENGTHS.get(chrom)
-        if expected is None or length == expected:
-            continue
-        build = "GRCh37" if GRCH37_LENGTHS.get(chrom) == length else "an unknown build"
-        raise InputError(
-            f"{what} is on {build} ({name} is {length:,} bp; GRCh38 {chrom} is {expected:,} bp); genopath "
-            "works on GRCh38 only: lift it over (e.g. with CrossMap or Picard LiftoverVcf) or use the "
-            "GRCh38 file"
-        )
+    check_vcf_build(lengths, [], what)
 
 
 class Reference:
