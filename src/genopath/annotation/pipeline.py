@@ -31,10 +31,10 @@ from genopath.annotation import so
 from genopath.annotation.consequence import Annotator, Change, Result, shift
 from genopath.annotation.knowledge import Clinvar, ClinvarRecord, Key
 from genopath.annotation.model import TranscriptConsequence, choose
-from genopath.annotation.reference import Reference, canonical_chrom, check_build
+from genopath.annotation.reference import Reference, canonical_chrom
 from genopath.annotation.transcripts import Transcript, TranscriptIndex
 from genopath.core.errors import GenopathError, InputError
-from genopath.resources.contigs import chrom_sort_key
+from genopath.resources.contigs import chrom_sort_key, vcf_build
 
 #: Variant-level values read from pre-annotated files, by output column.
 FREQUENCY_FIELDS = {
@@ -117,15 +117,7 @@ def header_contigs(header: str) -> dict[str, int]:
 
 
 def _refuse_build(header: str, contigs: dict[str, int], path: Path) -> None:
-    for line in header.splitlines():
-        if line.startswith("##reference=") or line.startswith("##assembly="):
-            value = line.split("=", 1)[1].lower()
-            if any(tag in value for tag in ("grch37", "hg19", "b37", "hs37d5", "human_g1k_v37")):
-                raise InputError(
-                    f"{path} is on GRCh37 (its header says {line.strip()!r}); genopath works on GRCh38 "
-                    "only: lift it over (e.g. CrossMap or Picard LiftoverVcf) or use the GRCh38 file"
-                )
-    check_build(contigs, str(path))
+    vcf_build(contigs, header.splitlines(), str(path))
 
 
 def normalise(

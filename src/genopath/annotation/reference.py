@@ -17,7 +17,6 @@ import pysam
 from genopath.core.errors import InputError
 from genopath.resources.contigs import (
     Contig,
-    check_vcf_build,
     describe_contigs,
     normalise_chrom,
 )
@@ -30,11 +29,6 @@ CHUNKS_KEPT = 256
 def canonical_chrom(name: str) -> str:
     """``1``→``chr1``, ``MT``→``chrM``; other contigs keep their name (see :mod:`genopath.resources.contigs`)."""
     return normalise_chrom(name)
-
-
-def check_build(lengths: dict[str, int], what: str) -> None:
-    """Refuse GRCh37 (or another build) from declared contig lengths; unknown contigs pass."""
-    check_vcf_build(lengths, [], what)
 
 
 class Reference:

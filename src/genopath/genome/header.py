@@ -14,15 +14,10 @@ from pathlib import Path
 import cyvcf2
 
 from genopath.core.errors import InputError
-from genopath.resources.contigs import GRCH37_LENGTHS, GRCH38_LENGTHS, normalise_chrom
+from genopath.resources.contigs import vcf_build
 
 _CONTIG = re.compile(r"^##contig=<(?P<body>.*)>\s*$")
 _FIELD = re.compile(r"^##(?P<kind>INFO|FORMAT)=<ID=(?P<id>[^,>]+)")
-_REFERENCE = re.compile(
-    r"^##(?:reference|assembly|genome_build|source_assembly)=(?P<value>.*)$", re.IGNORECASE
-)
-_GRCH38_NAMES = re.compile(r"GRCh38|hg38|GCA_000001405\.15|GCF_000001405\.(?:2[6-9]|[3-9]\d)|Homo_sapiens_assembly38", re.IGNORECASE)  # fmt: skip
-_GRCH37_NAMES = re.compile(r"GRCh37|hg19|b37|hs37d5|human_g1k_v37|GCA_000001405\.1\b|Homo_sapiens_assembly19", re.IGNORECASE)  # fmt: skip
 #: ALT alleles that mark a gVCF reference block (GATK <NON_REF>, DRAGEN/bcftools <*>).
 REF_BLOCK_ALTS = frozenset({"<NON_REF>", "<*>"})
 
@@ -131,38 +126,11 @@ def detect_build(contigs: dict[str, int | None], header_lines: list[str], *, wha
     InputError
         The header shows GRCh37 or another build, or gives no evidence of GRCh38 at all.
     """
-    checked = []
-    for name, length in contigs.items():
-        chrom = normalise_chrom(name)
-        expected = GRCH38_LENGTHS.get(chrom)
-        if expected is None or length is None:
-            continue
-        if length != expected:
-            build = "GRCh37" if GRCH37_LENGTHS.get(chrom) == length else "an unknown build"
-            raise InputError(
-                f"{what} is on {build}: contig {name} is {length:,} bp in its header, but GRCh38 {chrom} is "
-                f"{expected:,} bp; genopath works on GRCh38 only — lift it over (e.g. CrossMap, Picard "
-                "LiftoverVcf) or ask the lab for the GRCh38 file"
-            )
-        checked.append(name)
-    if checked:
-        return Build(
-            "GRCh38", f"header contig lengths of {', '.join(checked[:3])}{' …' if len(checked) > 3 else ''}"
+    evidence = vcf_build(contigs, header_lines, what)
+    if evidence is None:
+        raise InputError(
+            f"{what} does not say which genome build it is on: no ##contig line has a length and no "
+            "##reference line names the build; add the GRCh38 contig lines (e.g. `bcftools reheader "
+            "--fai GRCh38.fa.fai`) and try again"
         )
-    for line in header_lines:
-        match = _REFERENCE.match(line)
-        if not match:
-            continue
-        value = match["value"].strip()
-        if _GRCH38_NAMES.search(value):
-            return Build("GRCh38", f"header line {line.split('=', 1)[0]}={value}")
-        if _GRCH37_NAMES.search(value):
-            raise InputError(
-                f"{what} is on GRCh37 ({line.strip()}); genopath works on GRCh38 only — lift it over or ask "
-                "the lab for the GRCh38 file"
-            )
-    raise InputError(
-        f"{what} does not say which genome build it is on: no ##contig line has a length and no "
-        "##reference line names the build; add the GRCh38 contig lines (e.g. `bcftools reheader "
-        "--fai GRCh38.fa.fai`) and try again"
-    )
+    return Build("GRCh38", evidence)

@@ -19,7 +19,7 @@ import pysam
 
 from genopath.core.errors import InputError, NotFoundError
 from genopath.pgx.definitions import DefiningPosition, GeneDefinition
-from genopath.resources.contigs import check_vcf_build, normalise_chrom
+from genopath.resources.contigs import normalise_chrom, vcf_build
 
 SOURCE_VCF, SOURCE_BLOCK, SOURCE_ASSUMED, SOURCE_MISSING = (
     "vcf",
@@ -118,7 +118,7 @@ class PgxVcf:
         header = self._vcf.header
         lengths = {str(name): c.length for name, c in header.contigs.items() if c.length}
         references = [f"##{r.key}={r.value}" for r in header.records if r.key in ("reference", "assembly")]
-        check_vcf_build(lengths, references, str(path))
+        vcf_build(lengths, references, str(path))
         self.samples: tuple[str, ...] = tuple(header.samples)
         if not self.samples:
             raise InputError(f"{path} has no sample columns; PGx needs genotypes")

@@ -8,6 +8,7 @@ autosome and for X and Y.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from genopath.core.errors import InputError
@@ -120,34 +121,53 @@ def _contig(name: str, length: int, source: str) -> Contig:
     return Contig(name, length, chrom, 0)
 
 
-_GRCH37_TAGS = ("grch37", "hg19", "b37", "hs37d5", "human_g1k_v37")
+_REFERENCE_LINE = re.compile(
+    r"^##(?:reference|assembly|genome_build|source_assembly)=(?P<value>.*)$", re.IGNORECASE
+)
+_GRCH38_NAMES = re.compile(r"GRCh38|hg38|GCA_000001405\.15|GCF_000001405\.(?:2[6-9]|[3-9]\d)|Homo_sapiens_assembly38", re.IGNORECASE)  # fmt: skip
+_GRCH37_NAMES = re.compile(r"GRCh37|hg19|b37|hs37d5|human_g1k_v37|GCA_000001405\.1\b|Homo_sapiens_assembly19", re.IGNORECASE)  # fmt: skip
 
 
-def check_vcf_build(lengths: dict[str, int], reference_lines: list[str], what: str) -> None:
-    """Refuse a VCF that is not on GRCh38, from its ``##contig`` lengths and ``##reference`` lines.
+def vcf_build(lengths: Mapping[str, int | None], header_lines: Iterable[str], what: str) -> str | None:
+    """Check that a VCF is on GRCh38; return the header evidence for it, or ``None`` if none.
 
-    Contigs genopath does not know (decoys, HLA) pass; a ``##reference`` naming GRCh37/hg19
-    is refused even when the header has no contig lengths.
+    Primary-chromosome lengths differ between GRCh37 and GRCh38 for every autosome and X/Y,
+    so one declared length decides. Only when no primary contig has a length does a
+    ``##reference``/``##assembly`` line decide (the 1000 Genomes GRCh38 release declares
+    contigs without lengths but names its GRCh38 FASTA there). Contigs genopath does not know
+    (decoys, HLA) are ignored. Callers decide what a header with no evidence means.
 
     Raises
     ------
     InputError
-        Naming the contig (or header line) that gives the build away and what to do.
+        Naming the contig length or header line that shows GRCh37 or another build.
     """
-    for line in reference_lines:
-        if any(tag in line.lower() for tag in _GRCH37_TAGS):
-            raise InputError(
-                f"{what} is on GRCh37 (its header says {line.strip()!r}); genopath works on GRCh38 only: "
-                "lift it over (e.g. with CrossMap or Picard LiftoverVcf) or use the GRCh38 file"
-            )
+    checked = []
     for name, length in lengths.items():
         chrom = normalise_chrom(name)
         expected = GRCH38_LENGTHS.get(chrom)
-        if expected is None or length == expected:
+        if expected is None or length is None:
             continue
-        build = "GRCh37" if GRCH37_LENGTHS.get(chrom) == length else "an unknown build"
-        raise InputError(
-            f"{what} is on {build} ({name} is {length:,} bp; GRCh38 {chrom} is {expected:,} bp); genopath "
-            "works on GRCh38 only: lift it over (e.g. with CrossMap or Picard LiftoverVcf) or use the "
-            "GRCh38 file"
-        )
+        if length != expected:
+            build = "GRCh37" if GRCH37_LENGTHS.get(chrom) == length else "an unknown build"
+            raise InputError(
+                f"{what} is on {build}: contig {name} is {length:,} bp in its header, but GRCh38 {chrom} is "
+                f"{expected:,} bp; genopath works on GRCh38 only — lift it over (e.g. CrossMap, Picard "
+                "LiftoverVcf) or ask the lab for the GRCh38 file"
+            )
+        checked.append(name)
+    if checked:
+        return f"header contig lengths of {', '.join(checked[:3])}{' …' if len(checked) > 3 else ''}"
+    for line in header_lines:
+        match = _REFERENCE_LINE.match(line)
+        if not match:
+            continue
+        value = match["value"].strip()
+        if _GRCH38_NAMES.search(value):
+            return f"header line {line.split('=', 1)[0]}={value}"
+        if _GRCH37_NAMES.search(value):
+            raise InputError(
+                f"{what} is on GRCh37 ({line.strip()}); genopath works on GRCh38 only — lift it over or ask "
+                "the lab for the GRCh38 file"
+            )
+    return None
