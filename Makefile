@@ -40,7 +40,7 @@ lint: $(STAMP)
 
 bench: $(STAMP) system-deps
 	@set -e; found=0; for b in benchmarks/*.py; do \
-	  [ -e "$$b" ] || continue; [ "$$(basename $$b)" = synth.py ] && continue; found=1; echo "== $$b"; $(BIN)/python "$$b"; done; \
+	  [ -e "$$b" ] || continue; case "$$(basename $$b)" in synth.py|measure.py) continue;; esac; found=1; echo "== $$b"; $(BIN)/python "$$b"; done; \
 	  [ $$found = 1 ] || echo "no benchmarks yet: benchmarks/ holds none"
 
 clean:

@@ -15,33 +15,20 @@ bcftools csq and with ClinVar's MC field, and every disagreement is listed.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measure import run
 from synth import synthesise
 
 from genopath.annotation import crosscheck, transcripts
 from genopath.annotation.reference import Reference
 from genopath.core.settings import Settings
 from genopath.resources import bundle_path, install_bundle, require
-
-
-def run(args: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args[:3])} … failed:\n{err}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:

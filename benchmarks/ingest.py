@@ -11,7 +11,6 @@ runs as its own process on the same file; wall time and peak RSS come from ``os.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from measure import run
 
 from genopath.core.settings import Settings
 from genopath.registry import (
@@ -127,18 +127,6 @@ def setup_registry(settings: Settings) -> Path:
     sample_map = settings.home / "sample_map.tsv"
     sample_map.write_text("".join(f"{n}\tBENCH-{n}\n" for n in NAMES))
     return sample_map
-
-
-def run(args: list[str]) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args[:4])} … failed:\n{err}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
