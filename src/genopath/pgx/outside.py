@@ -6,8 +6,9 @@ The file is tab-separated, one gene per line, ``#`` comments allowed (PharmCAT's
     CYP2D6	*1/*10
     HLA-B	*15:02/*40:01
 
-HLA alleles are written at two-field resolution (``*15:02``). A diplotype may be left empty
-when a phenotype or activity score is given.
+HLA alleles are written at two-field resolution (``*15:02``) and HLA lines need the diplotype;
+a CYP2D6 diplotype may be left empty when a phenotype or activity score is given (CPIC keys
+CYP2D6 recommendations on the activity score, so give it).
 """
 
 from __future__ import annotations

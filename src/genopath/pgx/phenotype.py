@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from genopath.pgx.definitions import PgxData
@@ -56,7 +55,7 @@ class PhenotypeMap:
     @staticmethod
     def of(data: PgxData, gene: str) -> PhenotypeMap:
         """The (cached) map of ``gene`` in an installed resource: built once per process."""
-        return _map(data.root, gene, data)
+        return _map(data, gene)
 
     def __init__(self, gene: str, table: dict[str, Any] | None) -> None:
         self.gene = gene
@@ -113,7 +112,7 @@ class PhenotypeMap:
 
 
 @cache
-def _map(root: Path, gene: str, data: PgxData) -> PhenotypeMap:
+def _map(data: PgxData, gene: str) -> PhenotypeMap:
     return PhenotypeMap(gene, data.record(gene)["phenotype"])
 
 
