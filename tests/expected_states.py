@@ -38,7 +38,9 @@ EXPECTED_PARTICIPANT = _with_from_any(
 )
 
 # DESIGN §2: expected → collected → received → extracted → qc_passed | qc_failed → sequenced →
-# data_delivered; a failed QC goes back to extraction; rejected / destroyed at any point;
+# data_delivered; a failed QC goes back to extraction; a delivered genome that fails genome QC
+# is qc_failed too (issue 4) and returns to data_delivered when QC passes again (the service
+# allows that return only after a genome-QC failure); rejected / destroyed at any point;
 # a destroyed sample is gone.
 EXPECTED_SAMPLE = _with_from_any(
     {
@@ -46,9 +48,10 @@ EXPECTED_SAMPLE = _with_from_any(
         SS.COLLECTED: {SS.RECEIVED},
         SS.RECEIVED: {SS.EXTRACTED},
         SS.EXTRACTED: {SS.QC_PASSED, SS.QC_FAILED},
-        SS.QC_FAILED: {SS.EXTRACTED},
+        SS.QC_FAILED: {SS.EXTRACTED, SS.DATA_DELIVERED},
         SS.QC_PASSED: {SS.SEQUENCED},
         SS.SEQUENCED: {SS.DATA_DELIVERED},
+        SS.DATA_DELIVERED: {SS.QC_FAILED},
     },
     from_any={SS.REJECTED, SS.DESTROYED},
     terminal={SS.DESTROYED},

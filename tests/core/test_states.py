@@ -55,6 +55,11 @@ def test_moves__builds_frozensets_per_state() -> None:
     assert all(isinstance(v, frozenset) for v in table.values())
 
 
+def test_moves__a_state_listed_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="'red' is listed twice"):
+        moves([(Light.RED, [Light.GREEN]), (Light.RED, [Light.AMBER])])
+
+
 def test_allowed__forward_moves_plus_from_any() -> None:
     assert LIGHT.allowed(Light.RED) == {Light.GREEN, Light.OFF, Light.BROKEN}
 

@@ -37,6 +37,7 @@ def test_cli__qc_failure_exits_1_and_blocks(programme: Programme, trio_people: d
     run(programme, "genome", "ingest", str(vcf), "--sample-map", str(programme.sample_map))
     out = run(programme, "genome", "qc", "--family", "F000001", code=1)
     assert "QC failed" in out and "possible sample swap" in out and "case C000001: blocked" in out
+    assert "sample BC-KID-01: qc_failed" in out
     assert "blocked" in run(programme, "registry", "case", "show", "C000001")
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from genopath.core.errors import AccessDenied, StateTransitionError
 from genopath.genome import family_qc, ingest_vcf, record_outcome, report_dir, samples_qc, write_report
 from genopath.genome.store import current, read_qc
-from genopath.registry import CaseState
+from genopath.registry import Actor, CaseState, Role, SampleState, SampleType
 from genopath.registry.cases import get_case
+from genopath.registry.samples import get_sample, move_sample, move_sample_for_genome, register_sample
 from tests.genome.conftest import Haplotypes, Person, Programme, write_family_vcf
 
 
@@ -147,3 +149,74 @@ def test_family_qc__member_without_genome_keeps_case_waiting(
     result = run_qc(programme, vcf)
     assert result.status == "pass" and result.awaiting == ["BC-MUM-01"] and not result.trios
     assert case_of(programme)[0] is CaseState.REGISTERED
+
+
+def sample_state(prog: Programme, barcode: str):
+    with prog.registry.transaction() as s:
+        sample = get_sample(s, prog.actor, barcode)
+        return sample.state, sample.state_reason
+
+
+def test_family_qc__failure_moves_samples_to_qc_failed_and_a_passing_redelivery_moves_them_back(
+    programme: Programme, trio_people: dict[str, Person], haplotypes: Haplotypes, tmp_path: Path
+) -> None:
+    p = trio_people
+    swapped = write_family_vcf(
+        tmp_path / "swap.vcf.gz", [p["stranger"], p["father"], p["mother"]], haplotypes
+    )
+    result = run_qc(programme, swapped)
+    state, reason = sample_state(programme, "BC-KID-01")
+    assert state is SampleState.QC_FAILED
+    assert reason.startswith("genome QC failed: ") and "parent-child" in reason
+    assert result.sample_states["BC-KID-01"] == "qc_failed"
+    # the lab re-delivers the right child's genome; QC passes, the samples are delivered again,
+    # and the case stays blocked until a person unblocks it
+    right = write_family_vcf(tmp_path / "trio.vcf.gz", [p["child"], p["father"], p["mother"]], haplotypes)
+    with programme.registry.transaction() as s:
+        ingest_vcf(
+            s, programme.actor, programme.settings, right, sample_map=programme.sample_map, replace=True
+        )
+    with programme.registry.transaction() as s:
+        again = family_qc(s, programme.actor, programme.settings, programme.family_id)
+        record_outcome(s, programme.actor, programme.settings, again)
+    assert again.status == "pass", again.failures()
+    for barcode in ("BC-KID-01", "BC-DAD-01", "BC-MUM-01"):
+        assert sample_state(programme, barcode)[0] is SampleState.DATA_DELIVERED
+    assert case_of(programme)[0] is CaseState.BLOCKED
+
+
+def test_lab_qc_failure_before_sequencing_is_not_a_genome_qc_failure(programme: Programme) -> None:
+    with programme.registry.transaction() as s:
+        register_sample(s, programme.actor, programme.ids["KID"], "BC-KID-02", SampleType.BLOOD,
+                        state=SampleState.COLLECTED)  # fmt: skip
+        for state in (SampleState.RECEIVED, SampleState.EXTRACTED):
+            move_sample(s, programme.actor, "BC-KID-02", state)
+        move_sample(s, programme.actor, "BC-KID-02", SampleState.QC_FAILED, reason="DNA degraded")
+    with (
+        programme.registry.transaction() as s,
+        pytest.raises(StateTransitionError, match="failed the lab's DNA QC before sequencing"),
+    ):
+        move_sample_for_genome(s, programme.actor, "BC-KID-02", SampleState.DATA_DELIVERED)
+    with programme.registry.transaction() as s, pytest.raises(StateTransitionError, match="extracted"):
+        move_sample(s, programme.actor, "BC-KID-02", SampleState.DATA_DELIVERED)
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(Role.BIOINFORMATICIAN, True), (Role.LAB, True),
+                                               (Role.CLINICIAN, False), (Role.RESEARCHER, False)])  # fmt: skip
+def test_ingest_and_qc_need_process_genomes(
+    programme: Programme, trio_people: dict[str, Person], haplotypes: Haplotypes, tmp_path: Path,
+    role: Role, allowed: bool,
+) -> None:  # fmt: skip
+    p = trio_people
+    vcf = write_family_vcf(tmp_path / "trio.vcf.gz", [p["child"], p["father"], p["mother"]], haplotypes)
+    actor = Actor(
+        username=f"u-{role.value}", role=role, centre=None if role is not Role.CLINICIAN else "HKCH"
+    )
+    with programme.registry.transaction() as s:
+        if not allowed:
+            with pytest.raises(AccessDenied):
+                ingest_vcf(s, actor, programme.settings, vcf, sample_map=programme.sample_map)
+            return
+        ingest_vcf(s, actor, programme.settings, vcf, sample_map=programme.sample_map)
+    assert sample_state(programme, "BC-KID-01")[0] is SampleState.DATA_DELIVERED
+    assert current(programme.settings, "BC-KID-01") is not None

@@ -109,6 +109,8 @@ def qc(
         )
     if result.awaiting:
         console.print(f"  awaiting genomes: {', '.join(result.awaiting)}")
+    for barcode, state in result.sample_states.items():
+        console.print(f"  sample {barcode}: {state}")
     for case_id, what in result.cases.items():
         console.print(f"  case {case_id}: {what}")
     console.print(f"  report: {json_path} and {html_path}")

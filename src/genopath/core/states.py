@@ -61,5 +61,11 @@ class StateMachine(Generic[S]):
 
 
 def moves(pairs: Iterable[tuple[S, Iterable[S]]]) -> dict[S, frozenset[S]]:
-    """Build a transitions mapping from ``(state, [next states])`` pairs."""
-    return {state: frozenset(nexts) for state, nexts in pairs}
+    """Build a transitions mapping from ``(state, [next states])`` pairs; a state listed twice
+    is a mistake (the second list would silently replace the first) and raises ``ValueError``."""
+    table: dict[S, frozenset[S]] = {}
+    for state, nexts in pairs:
+        if state in table:
+            raise ValueError(f"state {state.value!r} is listed twice; give all its moves in one entry")
+        table[state] = frozenset(nexts)
+    return table

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from genopath.core.errors import ConsentError, InputError, NotFoundError, StateTransitionError
 from genopath.registry import Actor, Purpose, SampleState, Sex, require_consent
-from genopath.registry.samples import get_sample
+from genopath.registry.samples import failed_genome_qc, get_sample
 
 #: Sample states from which ingest may deliver data (sequenced → data_delivered), or that
-#: already have it (a re-delivery with ``--replace``).
+#: already have it (a re-delivery with ``--replace``; also a sample whose genome failed
+#: genome QC, see :func:`genopath.registry.samples.failed_genome_qc`).
 INGESTIBLE = frozenset({SampleState.SEQUENCED, SampleState.DATA_DELIVERED})
 
 
@@ -132,7 +133,7 @@ def _bind(session: Session, actor: Actor, vcf_sample: str, barcode: str, *, mapp
             f"{e.message}: the genome of VCF sample {vcf_sample} (sample {barcode}, participant "
             f"{participant.programme_id}) was not read"
         ) from e
-    if sample.state not in INGESTIBLE:
+    if sample.state not in INGESTIBLE and not failed_genome_qc(session, sample):
         raise StateTransitionError(
             f"sample {barcode} (VCF sample {vcf_sample}) is {sample.state.value}; a genome can be ingested "
             "only for a sequenced sample (record the lab steps with `genopath registry sample move`)"

@@ -30,7 +30,8 @@ from genopath.genome.binding import Binding, bind_samples, read_sample_map
 from genopath.genome.header import VcfHeader, read_header
 from genopath.genome.reader import SampleStats, StreamSummary, stream_calls
 from genopath.registry import Actor, SampleState, audit
-from genopath.registry.samples import get_sample, move_sample
+from genopath.registry.access import Permission, require
+from genopath.registry.samples import get_sample, move_sample_for_genome
 from genopath.resources import SILENT, Progress
 from genopath.resources.contigs import GRCH38_LENGTHS, describe_contigs, normalise_chrom
 from genopath.resources.store import installed
@@ -102,7 +103,7 @@ def ingest_vcf(
     Parameters
     ----------
     session, actor
-        The registry transaction and the acting user (needs ``manage_samples`` to deliver data).
+        The registry transaction and the acting user (needs ``process_genomes``).
     vcf
         VCF, bgzipped VCF, gVCF or BCF on GRCh38 (single-sample or joint-called family).
     sample_map
@@ -129,6 +130,7 @@ def ingest_vcf(
     ConflictError
         A sample already has a genome from another file and ``replace`` was not given.
     """
+    require(actor, Permission.PROCESS_GENOMES)
     vcf = Path(vcf)
     header = read_header(vcf)
     mapping = read_sample_map(sample_map) if sample_map is not None else None
@@ -160,7 +162,7 @@ def ingest_vcf(
         )
     for binding in bindings:  # also repairs a state left behind by a crash after publishing
         if get_sample(session, actor, binding.barcode).state is SampleState.SEQUENCED:
-            move_sample(session, actor, binding.barcode, SampleState.DATA_DELIVERED)
+            move_sample_for_genome(session, actor, binding.barcode, SampleState.DATA_DELIVERED)
     return IngestResult(vcf, sha, header.build.name, norm.record(), outcomes)
 
 

@@ -11,8 +11,9 @@ Checks (thresholds in :class:`genopath.core.settings.Settings`, ``qc_*``):
 A failed check fails every sample it concerns. The outcome is written next to each genome
 (``qc.json``) and as a family report (JSON + HTML). Registry effects: a failure blocks every
 open case of the family with the reason; when every sequenced member passes a family run,
-the family's cases move on to ``ready``. The sample state machine is not touched: its
-``qc_failed`` is the lab's DNA QC before sequencing (docs/adr/0005-genome-ingest-and-qc.md).
+the family's cases move on to ``ready``. A failing sample moves ``data_delivered → qc_failed``
+with the failed checks as reason; a sample whose genome failed before and now passes moves back
+to ``data_delivered`` (docs/adr/0005-genome-ingest-and-qc.md).
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from genopath.genome.mendel import mendelian_errors
 from genopath.genome.metrics import SampleMetrics, sample_metrics
 from genopath.genome.sexcheck import SexEvidence, sex_evidence
 from genopath.registry import Actor, CaseState, SampleState, Sex, audit
+from genopath.registry.access import Permission, require
 from genopath.registry.cases import block_case, move_case
 from genopath.registry.families import get_family
 from genopath.registry.models import Case, Participant
-from genopath.registry.samples import get_sample, list_samples
+from genopath.registry.samples import failed_genome_qc, get_sample, list_samples, move_sample_for_genome
 
 PASS, FAIL, WARN, NOT_ASSESSED = "pass", "fail", "warn", "not_assessed"
 _GONE = frozenset({SampleState.REJECTED, SampleState.DESTROYED})
@@ -108,6 +110,8 @@ class QcResult:
         Barcodes of family members' samples that have no ingested genome yet.
     cases
         ``case_id → what happened`` (``ready``, ``blocked: …``, ``unchanged``).
+    sample_states
+        ``barcode → registry state`` after the outcome was recorded (``qc_failed`` on failure).
     """
 
     family_id: str | None
@@ -117,6 +121,7 @@ class QcResult:
     family_checks: list[Check] = field(default_factory=list)
     awaiting: list[str] = field(default_factory=list)
     cases: dict[str, str] = field(default_factory=dict)
+    sample_states: dict[str, str] = field(default_factory=dict)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -157,6 +162,7 @@ class QcResult:
             "trios": self.trios,
             "awaiting_genomes": self.awaiting,
             "cases": self.cases,
+            "sample_states": self.sample_states,
         }
 
 
@@ -440,11 +446,14 @@ def samples_qc(session: Session, actor: Actor, settings: Settings, barcodes: Seq
 def record_outcome(session: Session, actor: Actor, settings: Settings, result: QcResult) -> None:
     """Write ``qc.json`` beside each genome, audit, and move or block the family's cases.
 
+    Samples: a failing one moves ``data_delivered → qc_failed`` (reason: its failed checks); one
+    whose genome failed genome QC before and now passes moves back to ``data_delivered``.
     Cases (of the family, or of each sample's participant): on failure every case that is
     neither closed nor already blocked is blocked with the failures as reason; after a passing
     *family* run with no member awaiting a genome, registered / awaiting_data cases move to
     ``ready``. A blocked case is never unblocked here: that is a person's decision.
     """
+    require(actor, Permission.PROCESS_GENOMES)
     for sample in result.samples:
         genome = store.require_genome(settings, sample.barcode)
         store.write_qc(
@@ -457,6 +466,7 @@ def record_outcome(session: Session, actor: Actor, settings: Settings, result: Q
             },
         )
         failed = [c.name for c in sample.checks if c.status == FAIL]
+        result.sample_states[sample.barcode] = _move_sample(session, actor, sample)
         audit.record(
             session,
             actor,
@@ -485,6 +495,20 @@ def record_outcome(session: Session, actor: Actor, settings: Settings, result: Q
             result.cases[case.case_id] = case.state.value
         else:
             result.cases[case.case_id] = f"unchanged ({case.state.value})"
+
+
+def _move_sample(session: Session, actor: Actor, sample: SampleQc) -> str:
+    """``data_delivered → qc_failed`` on failure, ``qc_failed → data_delivered`` when a genome
+    that failed genome QC passes again; returns the sample's state afterwards."""
+    registered = get_sample(session, actor, sample.barcode)
+    if sample.status == FAIL and registered.state is SampleState.DATA_DELIVERED:
+        reason = "genome QC failed: " + "; ".join(c.message for c in sample.checks if c.status == FAIL)
+        move_sample_for_genome(session, actor, sample.barcode, SampleState.QC_FAILED, reason=reason[:2000])
+    elif sample.status != FAIL and failed_genome_qc(session, registered):
+        move_sample_for_genome(
+            session, actor, sample.barcode, SampleState.DATA_DELIVERED, reason="genome QC passed on re-run"
+        )
+    return registered.state.value
 
 
 def _cases(session: Session, result: QcResult) -> list[Case]:

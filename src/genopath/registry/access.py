@@ -27,6 +27,7 @@ class Permission(StrEnum):
     RECORD_CONSENT = "record_consent"
     RECORD_PHENOTYPE = "record_phenotype"
     MANAGE_SAMPLES = "manage_samples"
+    PROCESS_GENOMES = "process_genomes"  # ingest and QC genomes: data_delivered <-> qc_failed
     OPEN_CASE = "open_case"
     MOVE_CASE = "move_case"
     READ_AUDIT = "read_audit"
@@ -44,6 +45,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
         {_R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.CLINICAL_SCIENTIST, _R.ADMIN}
     ),
     Permission.MANAGE_SAMPLES: frozenset({_R.LAB, _R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.ADMIN}),
+    Permission.PROCESS_GENOMES: frozenset({_R.LAB, _R.BIOINFORMATICIAN, _R.CLINICAL_SCIENTIST, _R.ADMIN}),
     Permission.OPEN_CASE: frozenset({_R.CLINICIAN, _R.GENETIC_COUNSELLOR, _R.ADMIN}),
     Permission.MOVE_CASE: frozenset(
         {

@@ -3,7 +3,9 @@
 State machine (DESIGN §2)::
 
     expected → collected → received → extracted → qc_passed → sequenced → data_delivered
-                                          ▲   └──► qc_failed ──┘ (re-extraction)
+                                          ▲   └──► qc_failed ◄──────────────────────┘
+                                          └─────────┘ (re-extraction)   (genome QC failed)
+    qc_failed → data_delivered: genome QC passes again (e.g. after a pedigree correction)
     rejected | destroyed from any state, always with a reason; destroyed is terminal.
 
 Every move is kept as a :class:`SampleEvent` (from, to, reason, who, when) and audited.
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from genopath.core.errors import ConflictError, InputError, NotFoundError
+from genopath.core.errors import ConflictError, InputError, NotFoundError, StateTransitionError
 from genopath.core.states import StateMachine, moves
 from genopath.registry import audit
 from genopath.registry.access import Actor, Permission, require, require_centre
@@ -36,9 +38,10 @@ SAMPLE_MACHINE: StateMachine[SampleState] = StateMachine(
             (SS.COLLECTED, [SS.RECEIVED]),
             (SS.RECEIVED, [SS.EXTRACTED]),
             (SS.EXTRACTED, [SS.QC_PASSED, SS.QC_FAILED]),
-            (SS.QC_FAILED, [SS.EXTRACTED]),
+            (SS.QC_FAILED, [SS.EXTRACTED, SS.DATA_DELIVERED]),
             (SS.QC_PASSED, [SS.SEQUENCED]),
             (SS.SEQUENCED, [SS.DATA_DELIVERED]),
+            (SS.DATA_DELIVERED, [SS.QC_FAILED]),
         ]
     ),
     from_any=frozenset({SS.REJECTED, SS.DESTROYED}),
@@ -123,8 +126,61 @@ def move_sample(
         Moving forward (not rejecting or destroying) without participation consent.
     """
     require(actor, Permission.MANAGE_SAMPLES)
+    return _move(session, actor, barcode, target, reason)
+
+
+# Moves genome processing makes: delivery of a genome, and the genome-QC outcome.
+GENOME_MOVES = frozenset(
+    {(SS.SEQUENCED, SS.DATA_DELIVERED), (SS.DATA_DELIVERED, SS.QC_FAILED), (SS.QC_FAILED, SS.DATA_DELIVERED)}
+)
+
+
+def move_sample_for_genome(
+    session: Session, actor: Actor, barcode: str, target: SampleState, *, reason: str | None = None
+) -> Sample:
+    """The moves genome ingest and genome QC make, allowed to whoever processes genomes.
+
+    ``sequenced → data_delivered`` (a genome was ingested), ``data_delivered → qc_failed``
+    (genome QC failed; ``reason`` names the failed checks) and ``qc_failed → data_delivered``
+    (genome QC passed again). The lab's own moves stay with :func:`move_sample`.
+
+    Raises
+    ------
+    AccessDenied
+        The actor lacks ``process_genomes``.
+    StateTransitionError
+        Any other move, e.g. a lab ``qc_failed`` (before sequencing) sample to data_delivered.
+    """
+    require(actor, Permission.PROCESS_GENOMES)
+    sample = get_sample(session, actor, barcode)
+    if (sample.state, target) not in GENOME_MOVES:
+        raise StateTransitionError(
+            f"sample {barcode}: genome processing cannot move {sample.state.value} → {target.value}"
+        )
+    return _move(session, actor, barcode, target, reason)
+
+
+def failed_genome_qc(session: Session, sample: Sample) -> bool:
+    """Whether ``sample`` is ``qc_failed`` because its delivered genome failed genome QC."""
+    if sample.state is not SS.QC_FAILED:
+        return False
+    last = session.execute(
+        select(SampleEvent)
+        .where(SampleEvent.sample_pk == sample.id, SampleEvent.to_state == SS.QC_FAILED)
+        .order_by(SampleEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return last is not None and last.from_state is SS.DATA_DELIVERED
+
+
+def _move(session: Session, actor: Actor, barcode: str, target: SampleState, reason: str | None) -> Sample:
     sample = get_sample(session, actor, barcode)
     SAMPLE_MACHINE.check(sample.state, target, subject=barcode)
+    if (sample.state, target) == (SS.QC_FAILED, SS.DATA_DELIVERED) and not failed_genome_qc(session, sample):
+        raise StateTransitionError(
+            f"sample {barcode} failed the lab's DNA QC before sequencing: it goes back to extracted, "
+            "not to data_delivered"
+        )
     if target in REASON_REQUIRED and not (reason and reason.strip()):
         raise InputError(f"moving sample {barcode} to {target.value} needs a reason (--reason)")
     if target not in (SS.REJECTED, SS.DESTROYED):
