@@ -67,3 +67,29 @@ def test_king_robust__symmetric_bounded_and_self_is_half(haps) -> None:
         assert ab.phi <= 0.5  # shared hets ≤ (het_i + het_j) / 2; no lower bound (opposite homozygotes)
     if (a == 1).any():
         assert king_robust(a, a, snv).phi == 0.5
+
+
+def _gamete(person: np.ndarray, rng: np.random.Generator, blocks: int = 40) -> np.ndarray:
+    """One haplotype transmitted with recombination: each of ``blocks`` stretches from either copy."""
+    pick = rng.integers(2, size=blocks).repeat(-(-len(person) // blocks))[: len(person)]
+    return person[np.arange(len(person)), pick]
+
+
+def test_king_robust__full_and_half_siblings_from_real_haplotypes(haplotypes) -> None:
+    """Siblings transmitted with recombination from CHS founders (1000 Genomes chr22) fall in
+    KING's degree bands: full sibs first degree (≈ 0.25), half sibs second (≈ 0.125)."""
+    from tests.genome.conftest import mosaic_founder
+
+    rng = np.random.default_rng(7)
+    father, mother, other_mother = (mosaic_founder(haplotypes, rng) for _ in range(3))
+
+    def child(f: np.ndarray, m: np.ndarray) -> np.ndarray:
+        return _gamete(f, rng) + _gamete(m, rng)
+
+    a, b, half = child(father, mother), child(father, mother), child(father, other_mother)
+    snv = np.ones(len(a), bool)
+    full_sibs, half_sibs = king_robust(a, b, snv), king_robust(a, half, snv)
+    assert full_sibs.sites > 1000
+    assert degree(full_sibs.phi) == "first-degree", full_sibs.phi
+    assert degree(half_sibs.phi) == "second-degree", half_sibs.phi
+    assert degree(king_robust(a, mosaic_founder(haplotypes, rng).sum(1), snv).phi) == "unrelated"
