@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 import genopath
-from genopath.cli import annotate, clinical, genome, lab, people, pgx, resources
+from genopath.cli import annotate, clinical, genome, interpret, lab, people, pgx, resources
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
@@ -38,6 +38,9 @@ app.add_typer(resources.resources_app, name="resources")
 app.add_typer(genome.genome_app, name="genome")
 app.command("annotate")(annotate.annotate)
 app.command("pgx")(pgx.pgx)
+app.command("interpret")(interpret.interpret)
+app.command("explain")(interpret.explain)
+app.add_typer(interpret.case_app, name="case")
 
 
 def _version(value: bool) -> None:
