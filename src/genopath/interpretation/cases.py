@@ -171,6 +171,7 @@ def _analyse(
     options = Options(
         panels=tuple(panels if panels is not None else case.panels or ()),
         additional_findings=additional,
+        additional_findings_status="not_requested" if additional else "not_consented",
         proband_age=age,
         case_id=case.case_id,
         analysis_version=version,

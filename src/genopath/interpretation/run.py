@@ -77,6 +77,7 @@ class Options:
     panels: tuple[str, ...] = ()
     penetrance: str = "complete"
     additional_findings: bool = False  # the proband consented to ACMG SF findings
+    additional_findings_status: str = "not_requested"  # when not reported: not_requested | not_consented
     proband_age: float | None = None  # years, for the additional-findings age rule
     case_id: str | None = None
     analysis_version: int | None = None
@@ -341,7 +342,7 @@ def rank_candidates(
     if options.additional_findings:
         results["additional_findings"] = additional
     else:
-        results["additional_findings_status"] = "not requested or not consented"
+        results["additional_findings_status"] = options.additional_findings_status
     progress.end()
     return results, trace
 

@@ -30,6 +30,9 @@ SCHEMA = "genopath.interpretation/1"
 #: Candidate genes shown in full; the rest are counted, not listed.
 TOP_GENES = 10
 
+#: Diseases listed per gene (best phenotype match first); the rest are counted.
+MAX_DISEASES = 4
+
 _SUFFIXES = (".html", ".htm", ".pdf")
 
 MOI_NAMES = {
@@ -55,14 +58,15 @@ _ACMG_CSS = {
 _TOTALS = {
     "records": "VCF records read",
     "variants": "variants after splitting multi-allelic records",
-    "candidates": "candidate variants kept for segregation",
-    "genes": "candidate genes ranked",
+    "candidates": "candidate variants after the genome-wide filters",
+    "ranked_variants": "variants in the ranked genes",
+    "ranked_genes": "candidate genes ranked",
 }
 _STAGE_LABELS = {
     "genotype": "not carried by an affected sequenced member",
     "quality": "failed quality (FILTER, GQ, depth, allele balance)",
     "consequence": "consequence outside the classes kept (not coding, splice or ClinVar P/LP)",
-    "frequency": "too common in the population sources or the local cohort",
+    "frequency": "too common in the population sources or the local cohort (any mode of inheritance)",
     "segregation": "no mode of inheritance fits the family's genotypes",
     "ranking": "removed at ranking",
 }
@@ -71,8 +75,7 @@ _ADDITIONAL_STATUSES = {
     "reported": "",
     "not_requested": "Additional findings were not requested for this analysis.",
     "not_consented": (
-        "Additional findings were not analysed: the participant has not consented to "
-        "additional findings."
+        "Additional findings were not analysed: the participant has not consented to additional findings."
     ),
 }
 
@@ -99,9 +102,7 @@ def write_clinical_report(results: Mapping[str, Any], out: Path) -> Path:
         needs (the message names it).
     """
     if out.suffix.lower() not in _SUFFIXES:
-        raise InputError(
-            f"cannot tell the report format from {out.name!r}; name it .html or .pdf"
-        )
+        raise InputError(f"cannot tell the report format from {out.name!r}; name it .html or .pdf")
     write_report(clinical_report_html(results), out)
     return out
 
@@ -150,6 +151,8 @@ def clinical_context(results: Mapping[str, Any]) -> dict[str, Any]:
         for i, g in enumerate(raw_genes[:TOP_GENES])
     ]
     resources = _need(results, "resources", "")
+    if not isinstance(resources, Mapping):
+        raise InputError("results.json: resources must map each resource name to its version")
     summary, detail = _summary(genes, results)
     return {
         "analysis": _analysis(_need(results, "analysis", "")),
@@ -221,7 +224,6 @@ def _family(family: Mapping[str, Any]) -> dict[str, Any]:
         raise InputError(f"results.json: the proband {proband!r} is not among family.members")
     for m in members:
         m["relation"] = _relation(m, by_id[proband])
-        m["label"] = m["individual_id"] + (f" ({m['relation']})" if m["relation"] else "")
     # proband first, then the other sequenced members in the order given
     sequenced = sorted((m for m in members if m["sample"]), key=lambda m: m["individual_id"] != proband)
     return {
@@ -290,6 +292,7 @@ def _gene(
     if not 0.0 <= posterior <= 1.0:
         raise InputError(f"results.json: {where}.posterior is {posterior}, not a probability in [0, 1]")
     moi = str(_need(gene, "moi", where))
+    diseases = [_disease(d) for d in _need(gene, "diseases", where)]
     variants = [
         _variant(v, members, sequenced, f"{where}.variants[{j}]")
         for j, v in enumerate(_need(gene, "variants", where))
@@ -304,7 +307,8 @@ def _gene(
         "moi": moi,
         "moi_name": MOI_NAMES.get(moi, ""),
         "tier": _tier(_need(gene, "tier", where)),
-        "diseases": [_disease(d) for d in _need(gene, "diseases", where)],
+        "diseases": diseases[:MAX_DISEASES],
+        "more_diseases": max(0, len(diseases) - MAX_DISEASES),
         "evidence": _evidence(gene, term_labels),
         "variants": variants,
     }
@@ -322,21 +326,19 @@ def _variant(
     transcript, hgvs_c = _split_hgvs(_need(variant, "hgvs_c", where))
     _, hgvs_p = _split_hgvs(_need(variant, "hgvs_p", where))
     consequence = _need(variant, "consequence", where) or ""
-    if isinstance(consequence, str):
-        consequence = consequence.replace("&", ",")
-    else:
-        consequence = ",".join(consequence)
+    # VEP joins several SO terms with "&"; some writers give a list
+    terms = consequence.split("&") if isinstance(consequence, str) else list(consequence)
     stars = variant.get("clinvar_stars")
     return {
         "transcript": transcript or variant.get("transcript") or "",
         "hgvs_c": hgvs_c,
         "hgvs_p": hgvs_p,
-        "consequence": consequence.replace("_", " ").replace(",", ", "),
+        "consequence": ", ".join(str(t).replace("_", " ") for t in terms),
         "position": f"{_need(variant, 'chrom', where)}:{int(_need(variant, 'pos', where))}",
         "change": f"{_allele(_need(variant, 'ref', where))}>{_allele(_need(variant, 'alt', where))}",
         "genotypes": _genotypes(_need(variant, "genotypes", where), members, sequenced),
         "pop_af": _frequency(variant.get("pop_af", variant.get("max_af"))),
-        "pop_af_source": variant.get("pop_af_source") or "",
+        "pop_af_source": _source(variant.get("pop_af_source")),
         "clinvar": variant.get("clinvar_class") or "",
         "clinvar_stars": "" if stars is None else "★" * int(stars) + "☆" * (4 - int(stars)),
         "acmg_class": acmg_class,
@@ -364,8 +366,12 @@ def _genotypes(
     genotypes: Any,
     members: Mapping[str, Mapping[str, Any]],
     sequenced: Sequence[Mapping[str, Any]],
-) -> list[tuple[str, str]]:
-    """[(member label, genotype text)] in family order (proband first).
+) -> list[tuple[str, str, str]]:
+    """[(label, detail, genotype text)] in family order (proband first).
+
+    The label is ``proband``, ``father`` or ``mother`` for those members (the family table maps
+    them to IDs; short labels keep the column narrow) and the individual ID for anyone else,
+    whose relation, when known, is the detail.
 
     Accepts a mapping keyed by individual ID or VCF sample whose values are VCF-style strings
     (``0/1``), ALT allele counts (0, 1, 2; -1 missing) or ``{gt, ploidy}`` dicts as in the
@@ -377,8 +383,18 @@ def _genotypes(
     for key, value in genotypes.items():
         member = members.get(str(key))
         found[member["individual_id"] if member else str(key)] = _genotype_text(value)
-    rows = [(m["label"], found.pop(m["individual_id"])) for m in sequenced if m["individual_id"] in found]
-    return rows + sorted(found.items())
+    rows = []
+    for m in sequenced:
+        if m["individual_id"] in found:
+            gt = found.pop(m["individual_id"])
+            if m["relation"] in _SHORT_RELATIONS:
+                rows.append((m["relation"], "", gt))
+            else:
+                rows.append((m["individual_id"], m["relation"], gt))
+    return rows + [(who, "", gt) for who, gt in sorted(found.items())]
+
+
+_SHORT_RELATIONS = ("proband", "father", "mother")
 
 
 def _genotype_text(value: Any) -> str:
@@ -413,6 +429,29 @@ def _frequency(af: Any) -> str:
     mantissa, exponent = f"{af:.1e}".split("e")
     superscript = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
     return f"{mantissa} × 10{superscript}"
+
+
+#: Population-frequency sources (candidate-table column names) as people name them.
+_AF_SOURCES = {
+    "af_input": "input VCF",
+    "max_af": "max over VEP populations",
+    "gnomade_af": "gnomAD exomes",
+    "gnomadg_af": "gnomAD genomes",
+    "local_af": "local cohort",
+}
+
+
+def _source(column: str | None) -> str:
+    """``gnomadg_eas_af`` → ``gnomAD genomes EAS``; unknown names are shown as given."""
+    if not column:
+        return ""
+    if column in _AF_SOURCES:
+        return _AF_SOURCES[column]
+    match = re.fullmatch(r"gnomad([eg])_([a-z]+)_af", column)
+    if match:
+        kind = "exomes" if match.group(1) == "e" else "genomes"
+        return f"gnomAD {kind} {match.group(2).upper()}"
+    return column
 
 
 def _percent(p: float) -> str:
@@ -463,8 +502,8 @@ def _evidence(gene: Mapping[str, Any], term_labels: Mapping[str, str]) -> list[s
 
 def _summary(genes: Sequence[Mapping[str, Any]], results: Mapping[str, Any]) -> tuple[str, str]:
     if not genes:
-        reason = _need(results, "no_candidate_reason", "")
-        return "No candidate found", str(reason)
+        reason = str(_need(results, "no_candidate_reason", ""))
+        return "No candidate found", reason[:1].upper() + reason[1:]
     top = genes[0]
     headline = f"Top candidate: {top['symbol']} (posterior {top['posterior']:.2f}), {top['tier']}"
     variants = "; ".join(
@@ -482,7 +521,7 @@ def _filter_counts(trace: Mapping[str, Any]) -> list[dict[str, Any]]:
     counts = trace.get("counts", trace) if isinstance(trace, Mapping) else None
     if not isinstance(counts, Mapping):
         raise InputError("results.json: filter_trace must map stages to variant counts")
-    order = ["records", "variants", *STAGES, "candidates", "genes"]
+    order = ["records", "variants", *STAGES[:4], "candidates", *STAGES[4:], "ranked_variants", "ranked_genes"]
     keys = [k for k in order if k in counts] + [k for k in counts if k not in order]
     rows = []
     for key in keys:
@@ -501,21 +540,23 @@ def _additional(
 ) -> dict[str, Any]:
     """The additional-findings section.
 
-    ``additional_findings`` absent means not requested; ``additional_findings_status``
-    (``reported``, ``not_requested``, ``not_consented``), when present, says why a list is empty.
+    Findings under ``additional_findings`` are reported. Otherwise ``additional_findings_status``
+    says why there are none: a code (``not_requested``, ``not_consented``) or the engine's own
+    words ("not requested or not consented"). An empty list with no status means none was
+    found; neither list nor status, not requested.
     Each finding reads ``gene_symbol``, the variant fields of :func:`_variant` where present,
     ``clinvar_class``/``clinvar_stars``, ``acmg`` and the condition (``disease_phenotype`` or
     ``disease``/``condition``, ``disorder_mim``, ``inheritance``) from the ACMG SF list.
     """
     raw = results.get("additional_findings")
-    status = results.get("additional_findings_status") or (
-        "not_requested" if raw is None else "reported"
-    )
-    if status not in _ADDITIONAL_STATUSES:
-        raise InputError(
-            f"results.json: additional_findings_status {status!r} is not one of "
-            f"{', '.join(_ADDITIONAL_STATUSES)}"
-        )
+    if raw is not None and not isinstance(raw, list):
+        raise InputError("results.json: additional_findings must be a list of findings")
+    status = str(results.get("additional_findings_status") or "")
+    if raw or (raw is not None and status in ("", "reported")):
+        status, note = "reported", ""
+    else:
+        status = status or "not_requested"
+        note = _ADDITIONAL_STATUSES.get(status) or f"Additional findings were not analysed: {status}."
     findings = []
     for i, f in enumerate(raw or ()):
         where = f"additional_findings[{i}]"
@@ -533,7 +574,7 @@ def _additional(
         findings.append(v)
     return {
         "status": status,
-        "note": _ADDITIONAL_STATUSES[status],
+        "note": note,
         "findings": findings,
         "sf_version": str(results.get("resources", {}).get("acmg_sf", "")),
     }
