@@ -135,6 +135,7 @@ def test_pvs1__start_lost_moderate_and_recessive_proxy() -> None:
     assert "PVS1_Moderate" in crit(row(consequence="start_lost", most_severe="start_lost", loeuf=0.1))
     lof = {"consequence": "stop_gained", "most_severe": "stop_gained", "loeuf": 0.9, "exon": "2/8"}
     assert "PVS1_Strong" in crit(row(**lof, diseases=["OMIM:219700"]), cand("AR"))
+    assert "PVS1_Moderate" in crit(row(**{**lof, "exon": "8/8"}, diseases=["OMIM:219700"]), cand("XLR"))
     assert not any(c.startswith("PVS1") for c in crit(row(**lof, diseases=[]), cand("AR")))
     assert not any(c.startswith("PVS1") for c in crit(row(**lof, diseases=["OMIM:1"]), cand("AD")))
 

@@ -122,6 +122,8 @@ def test_genotype_state__male_chrx_is_hemizygous() -> None:
     assert genotype_state("X", -1, 2, M) == "missing"
     assert genotype_state("X", None, None, M) == "missing"
     assert genotype_state("X", 0, 1, M) == "reference"
+    assert genotype_state("autosomal", 1, 1, F) == "homozygous"  # haploid: no REF allele left
+    assert genotype_state("MT", 1, 1, M) == "homozygous"
 
 
 # --------------------------------------------------------------------------- dominant
@@ -166,7 +168,7 @@ def test_ad__singleton_and_duo_are_not_de_novo() -> None:
     assert genes[0].segregation == "origin unknown (father not sequenced, mother not sequenced)"
     genes, _ = run([var(100, (1, 0))], duo())
     assert [(g.moi, g.de_novo) for g in genes] == [("AD", False)]
-    assert genes[0].segregation == "apparently de novo (father not sequenced, mother reference)"
+    assert genes[0].segregation == "absent from mother (father not sequenced)"
 
 
 def test_ad__quad_unaffected_sibling_carrier_excludes() -> None:
@@ -266,7 +268,7 @@ def test_comp_het__different_genes_do_not_pair() -> None:
 def test_xlr__male_hemizygous_from_carrier_mother() -> None:
     genes, trace = run([var(50_000_000, (1, 0, 1), chrom="chrX")], trio(sex=M))
     assert [g.moi for g in genes] == ["XLR"]
-    assert genes[0].segregation == "hemizygous; inherited from mother (unaffected)"
+    assert genes[0].segregation == "hemizygous; mother heterozygous (carrier)"
     assert trace == []  # XLD failed (unaffected carrier mother) but XLR fits
 
 

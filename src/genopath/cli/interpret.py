@@ -66,7 +66,9 @@ def interpret(
                 raise typer.BadParameter(
                     "--rerank reuses the earlier analysis's genome; drop --vcf and --ped"
                 )
-            options = Options(tuple(panel), penetrance, additional_findings, age) if panel else None
+            options = (
+                Options(tuple(panel), penetrance, additional_findings, proband_age=age) if panel else None
+            )
             results = run_rerank(settings, rerank, phenotype, out, options=options, progress=bars)
         else:
             if vcf is None or ped is None:
@@ -76,7 +78,7 @@ def interpret(
             pedigrees = read_ped(ped)
             if len(pedigrees) != 1:
                 raise typer.BadParameter(f"{ped} holds {len(pedigrees)} families; give a PED with one family")
-            options = Options(tuple(panel), penetrance, additional_findings, age)
+            options = Options(tuple(panel), penetrance, additional_findings, proband_age=age)
             results = run_interpret(
                 settings, vcf, pedigrees[0], phenotype, out, options=options, proband=proband, fasta=fasta,
                 progress=bars,

@@ -9,42 +9,52 @@ odds, sees it too).
 
 Criteria applied, and what each reads from the candidate row:
 
-========================  =======================================================================
-PVS1 (/_Strong/_Moderate)  null variant (stop_gained, frameshift, canonical splice, transcript
-                           ablation) in a LoF-intolerant gene, LOEUF < 0.35 or pLI ≥ 0.9 (gnomAD;
-                           Karczewski 2020). Nonsense/frameshift in the last exon (NMD escape,
-                           from ``exon`` "n/N") one level lower. start_lost: PVS1_Moderate. For a
-                           recessive candidate (AR, XLR) heterozygous constraint says nothing, so
-                           PVS1_Strong is applied when the gene has an annotated disease
-                           (``diseases``) — the proxy genopath has for "LoF is a known disease
-                           mechanism"; the 10 %-of-protein and critical-region checks of the
-                           ClinGen flowchart (Abou Tayoun 2018) need data genopath lacks.
-PS1                        ``clinvar_same_aa``: a ClinVar P/LP variant gives the same amino-acid
-                           change; not applied when this variant is itself ClinVar P/LP.
-PM5                        ``clinvar_same_codon``: a different P/LP missense at the residue
-                           (missense only; not with PS1).
-PS2                        de novo with both parents sequenced (``candidate.de_novo``; maternity
-                           and paternity are assumed from the pedigree).
-PM2_Supporting             ``pop_af`` null or < 1e-4 (ClinGen SVI PM2 v1.0, 2020: supporting).
-PM3 / PM3_Supporting       compound heterozygous with a ClinVar P/LP partner: in trans by parents
-                           (PM3) or phase unknown (PM3_Supporting) (ClinGen SVI PM3 v1.0, 2019).
-PM4                        inframe insertion/deletion or stop_lost. Repeat regions (the guideline's
-                           exception) are not assessed: genopath holds no repeat track.
-PP3 / BP4                  missense: REVEL (Pejaver 2022 Table 2) PP3 ≥ 0.644, _Moderate ≥ 0.773,
-                           _Strong ≥ 0.932; BP4 ≤ 0.290, _Moderate ≤ 0.183, _Strong ≤ 0.016,
-                           _VeryStrong ≤ 0.003. Splicing: SpliceAI max ≥ 0.2 → PP3 (any variant
-                           without PVS1; overrides a REVEL BP4), ≤ 0.1 → BP4 for variants with no
-                           protein change (Walker 2023). Not with PVS1.
-BA1 / BS1                  ``pop_af`` > 0.05 (BA1); > 0.01 for a dominant candidate (AD, XLD)
-                           (BS1; recessive carriers can be that common).
-BS2                        an unaffected sequenced member has the genotype (heterozygous for
-                           AD/XLD, homozygous for AR, hemizygous male or homozygous female for
-                           XLR), complete penetrance — needs ``family``. Segregation already drops
-                           such candidates, so BS2 shows on variants classified outside it.
-BP7                        synonymous with SpliceAI ≤ 0.1 (instead of BP4 for the same evidence;
-                           only when SpliceAI is present).
-PP4                        the phenotype is highly specific for the gene (``phenotype_specific``).
-========================  =======================================================================
+PVS1, PVS1_Strong, PVS1_Moderate
+    null variant (stop_gained, frameshift, canonical splice, transcript
+    ablation) in a LoF-intolerant gene, LOEUF < 0.35 or pLI ≥ 0.9 (gnomAD;
+    Karczewski 2020). Nonsense/frameshift in the last exon (NMD escape,
+    from ``exon`` "n/N") one level lower. start_lost: PVS1_Moderate. For a
+    recessive candidate (AR, XLR) heterozygous constraint says nothing, so
+    PVS1_Strong is applied when the gene has an annotated disease
+    (``diseases``) — the proxy genopath has for "LoF is a known disease
+    mechanism"; the 10 %-of-protein and critical-region checks of the
+    ClinGen flowchart (Abou Tayoun 2018) need data genopath lacks.
+PS1
+    ``clinvar_same_aa``: a ClinVar P/LP variant gives the same amino-acid
+    change; not applied when this variant is itself ClinVar P/LP.
+PM5
+    ``clinvar_same_codon``: a different P/LP missense at the residue
+    (missense only; not with PS1).
+PS2
+    de novo with both parents sequenced (``candidate.de_novo``; maternity
+    and paternity are assumed from the pedigree).
+PM2_Supporting
+    ``pop_af`` null or < 1e-4 (ClinGen SVI PM2 v1.0, 2020: supporting).
+PM3 / PM3_Supporting
+    compound heterozygous with a ClinVar P/LP partner: in trans by parents
+    (PM3) or phase unknown (PM3_Supporting) (ClinGen SVI PM3 v1.0, 2019).
+PM4
+    inframe insertion/deletion or stop_lost. Repeat regions (the guideline's
+    exception) are not assessed: genopath holds no repeat track.
+PP3 / BP4
+    missense: REVEL (Pejaver 2022 Table 2) PP3 ≥ 0.644, _Moderate ≥ 0.773,
+    _Strong ≥ 0.932; BP4 ≤ 0.290, _Moderate ≤ 0.183, _Strong ≤ 0.016,
+    _VeryStrong ≤ 0.003. Splicing: SpliceAI max ≥ 0.2 → PP3 (any variant
+    without PVS1; overrides a REVEL BP4), ≤ 0.1 → BP4 for variants with no
+    protein change (Walker 2023). Not with PVS1.
+BA1 / BS1
+    ``pop_af`` > 0.05 (BA1); > 0.01 for a dominant candidate (AD, XLD)
+    (BS1; recessive carriers can be that common).
+BS2
+    an unaffected sequenced member has the genotype (heterozygous for
+    AD/XLD, homozygous for AR, hemizygous male or homozygous female for
+    XLR), complete penetrance — needs ``family``. Segregation already drops
+    such candidates, so BS2 shows on variants classified outside it.
+BP7
+    synonymous with SpliceAI ≤ 0.1 (instead of BP4 for the same evidence;
+    only when SpliceAI is present).
+PP4
+    the phenotype is highly specific for the gene (``phenotype_specific``).
 
 ClinVar assertions are deliberately not a criterion: ClinGen SVI retired PP5/BP6 (Biesecker
 2018); the ranker reads ``clinvar_class`` and ``clinvar_stars`` separately.
@@ -213,9 +223,9 @@ def _pvs1(row: Mapping[str, Any], terms: frozenset[str], candidate: GeneCandidat
     if not null and "start_lost" not in terms:
         return None
     if _lof_intolerant(row):
-        levels = ["PVS1", "PVS1_Strong", "PVS1_Moderate"]
+        levels = ("PVS1", "PVS1_Strong")  # (default, NMD escape)
     elif candidate.moi in ("AR", "XLR") and row.get("diseases"):
-        levels = ["PVS1_Strong", "PVS1_Moderate", "PVS1_Supporting"]
+        levels = ("PVS1_Strong", "PVS1_Moderate")
     else:
         return None
     if not null:

@@ -10,9 +10,9 @@ silently matching nothing.
 Tiers follow the Genomics England rare-disease tiering used in the 100,000 Genomes Project
 (Smedley D et al. N Engl J Med 2021;385:1868-1880, supplementary methods):
 
-* **TIER1** — a high-impact (loss-of-function class, VEP HIGH) or de novo variant in a green
-  panel gene whose panel mode of inheritance fits the candidate's; or a ClinVar P/LP (≥ 1 star)
-  variant in a green or amber panel gene with a compatible mode;
+* **TIER1** — a high-impact (loss-of-function class, VEP HIGH) or de novo protein-altering
+  variant in a green panel gene whose panel mode of inheritance fits the candidate's; or a
+  ClinVar P/LP (≥ 1 star) variant in a green or amber panel gene with a compatible mode;
 * **TIER2** — a moderate-impact variant (missense, in-frame, splice region) in a green or amber
   panel gene with a compatible mode (and a high-impact one in an amber gene);
 * **TIER3** — everything else, including every off-panel gene (always searched).
@@ -88,7 +88,7 @@ def moi_compatible(panel_moi: str | None, moi: str) -> bool:
 
 
 def load_panels(settings: Settings, specs: Sequence[str]) -> list[Panel]:
-    """Read the applied panels, in the order given (duplicates once).
+    """Read the applied panels: one :class:`Panel` per spec, in the order given.
 
     Parameters
     ----------
@@ -113,12 +113,10 @@ def load_panels(settings: Settings, specs: Sequence[str]) -> list[Panel]:
         ``panelapp`` (for an ID) or ``mane`` (for a file) is not installed.
     """
     panels: list[Panel] = []
-    seen: set[str] = set()
     for spec in specs:
         spec = spec.strip()
-        if not spec or spec in seen:
-            continue
-        seen.add(spec)
+        if not spec:
+            raise InputError("an empty panel was given; pass a PanelApp panel ID or a gene-list file")
         panels.append(_panelapp(settings, int(spec)) if spec.isdigit() else _file(settings, spec))
     return panels
 
@@ -273,7 +271,7 @@ def _variant_tier(
         return 3
     impact = _impact(row)
     clinvar = row.get("clinvar_class") in _PATHOGENIC and (row.get("clinvar_stars") or 0) >= 1
-    if green and (impact == "high" or de_novo):
+    if green and (impact == "high" or (de_novo and impact == "moderate")):
         return 1
     if listed and clinvar:
         return 1

@@ -128,7 +128,9 @@ def interpret(
     check_terms(list(phenotype.observed), list(phenotype.excluded))
     load_panels(settings, list(options.panels))
     family = build_family(pedigree, read_header(vcf).samples, proband=proband)
-    return interpret_family(settings, vcf, family, phenotype, out, options=options, fasta=fasta, progress=progress)
+    return interpret_family(
+        settings, vcf, family, phenotype, out, options=options, fasta=fasta, progress=progress
+    )
 
 
 def interpret_family(
@@ -276,7 +278,14 @@ def rank_candidates(
         for fit in gene_fits:
             for key in fit.variants:
                 # the strongest classification over the modes a variant fits
-                result = acmg.classify(rows[key], fit, phenotype_specific=specific)
+                result = acmg.classify(
+                    rows[key],
+                    fit,
+                    phenotype_specific=specific,
+                    rows=rows,
+                    family=family,
+                    penetrance=options.penetrance,
+                )
                 if key not in acmg_by_key or result.points > acmg_by_key[key].points:
                     acmg_by_key[key] = result
         tiers = [tier(fit, acmg_by_key, rows, panels) for fit in gene_fits]

@@ -44,6 +44,7 @@ import pyarrow as pa
 from genopath.core.errors import InputError
 from genopath.genome.calls import PAR_REGIONS
 from genopath.interpretation.model import (
+    MOIS,
     STAGES,
     TRACE_SCHEMA,
     Family,
@@ -92,19 +93,19 @@ def chrom_region(chrom: str, pos: int) -> str:
 def genotype_state(region: str, gt: int | None, ploidy: int | None, sex: Sex) -> str:
     """One member's call at a variant: reference, heterozygous, homozygous, hemizygous or missing.
 
-    ``gt`` is the ALT allele count (``-1``/null missing). Outside the PARs of chrX a male's ALT
-    call is hemizygous whatever its written ploidy; a haploid ALT call is hemizygous anywhere
-    but chrM (where ``gt`` 1 means heteroplasmic, 2 homoplasmic; states ``heterozygous`` /
-    ``homozygous`` are reused).
+    ``gt`` is the ALT allele count (``-1``/null missing). Outside the PARs of chrX/chrY a male's
+    ALT call, and anyone's haploid ALT call, is hemizygous whatever its written dosage; a haploid
+    ALT call elsewhere is homozygous (no REF allele left). On chrM ``heterozygous`` stands for
+    heteroplasmic and ``homozygous`` for homoplasmic.
     """
     if gt is None or gt < 0:
         return MISSING
     if gt == 0:
         return REF
-    if region in ("X", "Y") and sex == Sex.MALE:
+    if region in ("X", "Y") and (sex == Sex.MALE or ploidy == 1):
         return HEMI
-    if ploidy == 1 and region != "MT":
-        return HEMI
+    if ploidy == 1:
+        return HOM  # a haploid ALT call elsewhere (deletion on the other allele, chrM): no REF left
     return HOM if gt >= 2 else HET
 
 
@@ -144,16 +145,8 @@ class _Pedigree:
         self.sexes = tuple(m.sex for m in seq)
         self.father = family.index(proband.father) if proband.father else None
         self.mother = family.index(proband.mother) if proband.mother else None
-        self.labels = tuple(
-            "proband"
-            if i == 0
-            else "father"
-            if i == self.father
-            else "mother"
-            if i == self.mother
-            else m.individual_id
-            for i, m in enumerate(seq)
-        )
+        roles = {self.father: "father", self.mother: "mother", 0: "proband"}
+        self.labels = tuple(roles.get(i, m.individual_id) for i, m in enumerate(seq))
         self.affected = tuple(i for i, m in enumerate(seq) if i and m.affected == AffectedStatus.AFFECTED)
         self.unaffected = tuple(i for i, m in enumerate(seq) if m.affected == AffectedStatus.UNAFFECTED)
         self.status = tuple(m.affected for m in seq)
@@ -226,12 +219,9 @@ def find_candidates(
         tried[v.key] = [("AR hom" if moi == "AR" else moi, o) for moi, o in outcomes]
         genes += [_candidate(v.gene, moi, (v.key,), o) for moi, o in outcomes if not o.fails and v.gene]
     genes += _pairs(variants, ped, thresholds, tried)
-    genes.sort(key=lambda g: (g.gene_symbol, _MOI_ORDER.index(g.moi), g.variants))
+    genes.sort(key=lambda g: (g.gene_symbol, MOIS.index(g.moi), g.variants))
     trace = [_trace_row(v, tried[v.key]) for v in variants]
     return genes, _trace_table([t for t in trace if t is not None])
-
-
-_MOI_ORDER = ("AD", "AR", "XLR", "XLD", "MT")
 
 
 def _candidate(gene: str | None, moi: str, keys: tuple[VariantKey, ...], o: _Outcome) -> GeneCandidate:
@@ -380,10 +370,11 @@ def _origin(v: _Variant, ped: _Pedigree, relevant: Sequence[str]) -> tuple[bool,
         return False, "inherited from " + " or ".join(
             f"{label} ({ped.parent_status(label)})" for label in carriers
         )
-    seen = [f"{label} {state or 'not sequenced'}" for label, state in parents]
-    if any(state == REF for _, state in parents):
-        return False, "apparently de novo (" + ", ".join(seen) + ")"
-    return False, "origin unknown (" + ", ".join(seen) + ")"
+    absent = [label for label, state in parents if state == REF]
+    others = ", ".join(f"{label} {state or 'not sequenced'}" for label, state in parents if state != REF)
+    if absent:
+        return False, f"absent from {' and '.join(absent)}" + (f" ({others})" if others else "")
+    return False, f"origin unknown ({others})"
 
 
 def _check_ad(v: _Variant, ped: _Pedigree, t: FrequencyThresholds) -> _Outcome:
@@ -427,6 +418,8 @@ def _check_xlr(v: _Variant, ped: _Pedigree, t: FrequencyThresholds) -> _Outcome:
     parents = dict(ped.parents(v))
     if ped.male:
         o.de_novo, origin = _origin(v, ped, ("mother",))
+        if parents["mother"] == HET:
+            origin = "mother heterozygous (carrier)"
         o.text = f"hemizygous; {origin}" if not o.de_novo else f"hemizygous, {origin}"
     else:
         for label in ("father", "mother"):

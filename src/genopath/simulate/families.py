@@ -57,7 +57,10 @@ def in_par(chrom: str, pos: IntArray) -> npt.NDArray[np.bool_]:
     """Which positions of ``chrom`` lie in a chrX pseudo-autosomal region."""
     if chrom != "chrX":
         return np.zeros(len(pos), dtype=bool)
-    return np.logical_or.reduce([(pos >= a) & (pos <= b) for a, b in PAR_X])
+    inside = np.zeros(len(pos), dtype=bool)
+    for a, b in PAR_X:
+        inside |= (pos >= a) & (pos <= b)
+    return inside
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,9 @@ def make_family(case_id: str, structure: str, *, proband_sex: str, sibling_sex: 
         For an unknown structure.
     """
     if structure not in SEQUENCED:
-        raise InputError(f"unknown family structure {structure!r}; choose from {', '.join(STRUCTURES)} or mixed")
+        raise InputError(
+            f"unknown family structure {structure!r}; choose from {', '.join(STRUCTURES)} or mixed"
+        )
     sexes = {"proband": proband_sex, "father": "male", "mother": "female", "sibling": sibling_sex}
     roles = SEQUENCED[structure]
     ids = {role: f"{case_id}_{ROLE_SUFFIX[role]}" for role in ROLE_SUFFIX}
@@ -233,7 +238,9 @@ class FounderAlleles:
 Genotype = tuple[SmallArray, SmallArray]  # (ALT allele count, ploidy)
 
 
-def genotypes(family: Family, inheritance: Inheritance, chrom: str, alleles: FounderAlleles) -> dict[str, Genotype]:
+def genotypes(
+    family: Family, inheritance: Inheritance, chrom: str, alleles: FounderAlleles
+) -> dict[str, Genotype]:
     """Genotype (ALT count, ploidy) of every role of the family at each variant of ``chrom``.
 
     The sibling is included only in a quad. On chrX, males are haploid.
@@ -321,9 +328,13 @@ def place_causal(
     return CausalGenotype(model, alleles, origins)
 
 
-def _spare_sibling(model: str, family: Family, inheritance: Inheritance, chrom: str, alleles: FounderAlleles) -> None:
+def _spare_sibling(
+    model: str, family: Family, inheritance: Inheritance, chrom: str, alleles: FounderAlleles
+) -> None:
     gt = genotypes(family, inheritance, chrom, alleles)["sibling"][0]
-    if model in ("homozygous", "compound_heterozygous") and bool(np.all(gt >= (2 if model == "homozygous" else 1))):
+    if model in ("homozygous", "compound_heterozygous") and bool(
+        np.all(gt >= (2 if model == "homozygous" else 1))
+    ):
         inheritance.flip("sibling", "father", chrom)
     elif model == "hemizygous_maternal" and family.sexes["sibling"] == "male" and bool(gt[0] >= 1):
         inheritance.flip("sibling", "mother", chrom)

@@ -151,7 +151,10 @@ class PhenotypeSampler:
             self._noise_pool = sorted(
                 t.id
                 for t in self._onto
-                if t.id not in self._top and not t.is_obsolete and t.child_of(root) and len(t.omim_diseases) > 0
+                if t.id not in self._top
+                and not t.is_obsolete
+                and t.child_of(root)
+                and len(t.omim_diseases) > 0
             )
         return self._noise_pool
 
