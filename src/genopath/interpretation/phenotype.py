@@ -8,11 +8,11 @@ which diseases belong to which gene, only each gene's terms, which HPO builds
 (``genes_to_phenotype.txt``) as the union of the terms of the gene's diseases. The links are
 recovered from the term sets (:func:`gene_diseases`): disease *D* may belong to gene *G* only
 when every term of *D* is a term of *G*; it is linked when, in addition, *D* is the only such
-disease that supplies some term of *G* (the union needs it) or *D* has at least 10 terms
-(smaller sets fit many genes by chance). Checked against HPO's own ``genes_to_phenotype.txt``
-of release 2025-01-16 (an older release, so part of the difference is real change), this
-recovers 95.6 % of the gene–disease pairs at 95.8 % precision; most misses are two- to
-seven-term entries such as cancer susceptibilities. A disease's modes of inheritance are its
+disease that supplies some term of *G* (the union needs it), or when no gene needs *D* that way
+and *D* has at least 10 terms (smaller sets fit many genes by chance). Checked against HPO's own
+``genes_to_phenotype.txt`` of release 2025-01-16 (an older release, so part of the difference
+is real change), this recovers 95.4 % of the gene–disease pairs at 97.2 % precision; most
+misses are two- to seven-term entries such as cancer susceptibilities. A disease's modes of inheritance are its
 annotated inheritance terms (:data:`INHERITANCE`); OMIM diseases carry them, ORPHA diseases do
 not in this release, so their ``moi`` is empty (unknown).
 
@@ -39,13 +39,13 @@ have given if observed. A gene's evidence is that of its best disease.
 Calibration
 -----------
 The gene evidence *s* over *k* observed terms becomes a likelihood ratio by logistic
-regression (:func:`calibration`, fitted once per process in well under a second, seeded, so
-deterministic): class 1 is the gene of a disease a simulated proband has, class 0 another
-random annotated gene for the same proband, i.e. what a decoy gene scores. Probands are drawn
-like the project's simulator does: a random linked disease with at least 3 terms, *k* from 1 to
-20 terms drawn from its annotations, each replaced by a parent with probability 0.3 (repeated:
-imprecision), each one of the *k* replaced by a random pool term with probability 0.2 (noise).
-With balanced class weights the fitted log-odds is the log density ratio
+regression (:func:`calibration`; seeded, so deterministic; fitted once per process in under a
+second). Class 1 is the gene of a disease a simulated proband has; class 0 another random
+annotated gene for the same proband, i.e. what a decoy gene scores — a sharper null than random
+term sets, which score lower still. Probands are drawn as issue 5 describes simulated ones: a
+random linked disease with at least 3 terms, *k* from 1 to 20 terms drawn from its
+annotations, each replaced by a parent with probability 0.3 (repeatedly: imprecision), each of
+the *k* replaced by a random pool term with probability 0.2 (noise). With balanced class weights the fitted log-odds is the log density ratio
 ``ln P(s | the gene is the cause) / P(s | it is not)`` (density-ratio estimation by
 classification, Sugiyama et al. 2012)::
 
@@ -100,7 +100,7 @@ MAX_DISEASES = 10  # diseases listed per gene, best first
 CALIBRATION_PROBANDS = 400
 CALIBRATION_DECOYS = 20  # other genes scored per simulated proband
 _SEED = 20240518
-_TERM_BITS = 23  # HPO integer IDs are below 2**23 (HP:6001433 is the largest in use)
+_DISEASE_BITS = 20  # room for a million diseases beside a term ID in one int64 key
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -131,7 +131,9 @@ def check_terms(observed: Sequence[str], excluded: Sequence[str]) -> tuple[list[
     for term_id in obs:
         term = onto.get_hpo_object(term_id)
         if term_id in exc:
-            raise PhenotypeError(f"{term_id} ({term.name}) is given both as observed and as excluded; keep one")
+            raise PhenotypeError(
+                f"{term_id} ({term.name}) is given both as observed and as excluded; keep one"
+            )
         above = sorted(set(exc) & {p.id for p in term.all_parents})
         if above:
             broader = onto.get_hpo_object(above[0])
@@ -176,7 +178,9 @@ class _Model:
     pair_disease: IntArray  # disease of each (gene, disease) link, grouped by gene
     gene_starts: IntArray  # first link of each gene in pair_disease
     pool: tuple[int, ...]  # phenotype terms used in disease annotations (the noise pool)
-    _cache: dict[tuple[str, int], tuple[tuple[float, IntArray, FloatArray], ...]] = field(default_factory=dict)
+    _cache: dict[tuple[str, int], tuple[tuple[float, IntArray, FloatArray], ...]] = field(
+        default_factory=dict
+    )
 
     @property
     def n_diseases(self) -> int:
@@ -187,7 +191,9 @@ class _Model:
         key = ("ladder", term)
         found = self._cache.get(key)
         if found is None:
-            shared = sorted(self.closure.get(term, frozenset()) & self.postings.keys(), key=lambda a: (self.ic[a], a))
+            shared = sorted(
+                self.closure.get(term, frozenset()) & self.postings.keys(), key=lambda a: (self.ic[a], a)
+            )
             found = self._cache[key] = tuple((self.ic[a], self.postings[a], self.ratios[a]) for a in shared)
         return found
 
@@ -274,39 +280,59 @@ def _postings(
     terms: Sequence[tuple[int, ...]], closure: Mapping[int, frozenset[int]]
 ) -> tuple[dict[int, IntArray], dict[int, FloatArray]]:
     """Term → diseases at or below it, and n_a(D) / (|D| · P0(a)) for each."""
-    arrays = {t: np.fromiter(closure[t], np.int64) for t in {t for d in terms for t in d}}
-    pool_under = Counter(chain.from_iterable(closure[t] for t in arrays))  # pool terms at or below
-    parts = [arrays[t] for d in terms for t in d]
-    owner = np.repeat(np.arange(len(terms)), [sum(len(arrays[t]) for t in d) for d in terms])
-    keys, counts = np.unique((owner << _TERM_BITS) | np.concatenate(parts), return_counts=True)
-    disease, term = keys >> _TERM_BITS, keys & ((1 << _TERM_BITS) - 1)
+    pool = sorted({t for d in terms for t in d})
+    at = {t: i for i, t in enumerate(pool)}
+    ancestor_lists = [np.fromiter(closure[t], np.int64) for t in pool]
+    lengths = np.asarray([len(a) for a in ancestor_lists], np.int64)
+    flat = np.concatenate(ancestor_lists)
+    offsets = np.cumsum(lengths) - lengths
+    # one row per (disease, annotated term, ancestor of that term): a ragged gather
+    pair_term = np.fromiter((at[t] for d in terms for t in d), np.int64)
+    pair_disease = np.repeat(np.arange(len(terms)), [len(d) for d in terms])
+    n = lengths[pair_term]
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    ancestor = flat[np.repeat(offsets[pair_term], n) + within]
+    keys, counts = np.unique((ancestor << _DISEASE_BITS) | np.repeat(pair_disease, n), return_counts=True)
+    term, disease = keys >> _DISEASE_BITS, keys & ((1 << _DISEASE_BITS) - 1)
+    pool_terms, pool_under = np.unique(flat, return_counts=True)  # pool terms at or below each term
+    p0 = pool_under[np.searchsorted(pool_terms, term)] / len(pool)
     sizes = np.asarray([len(d) for d in terms], np.float64)
-    p0 = np.asarray([pool_under[t] for t in term.tolist()], np.float64) / len(arrays)
     ratio = counts / (sizes[disease] * p0)
-    order = np.argsort(term, kind="stable")
-    starts = np.flatnonzero(np.diff(term[order], prepend=-1))
-    keys_sorted = term[order][starts].tolist()
-    postings = dict(zip(keys_sorted, np.split(disease[order], starts[1:]), strict=True))
-    ratios = dict(zip(keys_sorted, np.split(ratio[order], starts[1:]), strict=True))
+    starts = np.flatnonzero(np.diff(term, prepend=-1))
+    names = term[starts].tolist()
+    postings = dict(zip(names, np.split(disease, starts[1:]), strict=True))
+    ratios = dict(zip(names, np.split(ratio, starts[1:]), strict=True))
     return postings, ratios
 
 
-def _link_genes(genes: Mapping[str, frozenset[int]], diseases: Sequence[frozenset[int]]) -> dict[str, set[int]]:
+def _link_genes(
+    genes: Mapping[str, frozenset[int]], diseases: Sequence[frozenset[int]]
+) -> dict[str, set[int]]:
     """Gene symbol → indices of its diseases, recovered from the term sets (module docstring)."""
+    counts = Counter(chain.from_iterable(genes.values()))
+    # the two terms of each disease that the fewest genes hold narrow the genes to test
+    rarest = [sorted(hpo, key=counts.__getitem__)[:2] if hpo <= counts.keys() else [] for hpo in diseases]
+    wanted = set(chain.from_iterable(rarest))
     holders: dict[int, set[str]] = defaultdict(set)
     for symbol, hpo in genes.items():
-        for t in hpo:
+        for t in hpo & wanted:
             holders[t].add(symbol)
     candidates: dict[str, set[int]] = defaultdict(set)
-    for i, hpo in enumerate(diseases):
-        rarest = min(hpo, key=lambda t: len(holders.get(t, ())))
-        for symbol in holders.get(rarest, ()):
+    for i, (hpo, terms) in enumerate(zip(diseases, rarest, strict=True)):
+        if not terms:  # a term no gene holds: the disease belongs to none
+            continue
+        for symbol in set.intersection(*(holders[t] for t in terms)):
             if hpo <= genes[symbol]:
                 candidates[symbol].add(i)
-    links: dict[str, set[int]] = {}
+    needed: dict[str, set[int]] = {}
     for symbol, ds in candidates.items():
         suppliers = Counter(chain.from_iterable(diseases[i] for i in ds))
-        links[symbol] = {i for i in ds if len(diseases[i]) >= 10 or any(suppliers[t] == 1 for t in diseases[i])}
+        needed[symbol] = {i for i in ds if any(suppliers[t] == 1 for t in diseases[i])}
+    needed_somewhere = set().union(*needed.values())
+    links: dict[str, set[int]] = {}
+    for symbol, ds in candidates.items():
+        spare = {i for i in ds if len(diseases[i]) >= 10 and i not in needed_somewhere}
+        links[symbol] = needed[symbol] | spare
     return links
 
 
@@ -361,6 +387,19 @@ def _score_all(m: _Model, observed: Sequence[int], excluded: Sequence[int] = ())
     return _Scores(evidence, gene, m.pair_disease[_first_max(pairs, m.gene_starts, gene)])
 
 
+def _similarity(m: _Model, observed: Sequence[int], excluded: Sequence[int]) -> FloatArray:
+    """Resnik best-match similarity of the observed terms to every disease (module docstring)."""
+    matched = np.zeros(m.n_diseases)
+    for q in observed:
+        matched += m.resnik(q)
+    for e in excluded:
+        matched -= m.term_ic(e) * _has(m, e)
+    total = sum(m.term_ic(q) for q in observed)
+    if total <= 0:  # only the root term: nothing to match
+        return np.zeros(m.n_diseases)
+    return np.asarray(np.clip(matched / total, 0.0, 1.0))
+
+
 def _has(m: _Model, term: int) -> FloatArray:
     """1 for diseases annotated to ``term`` or below it, else 0."""
     out = np.zeros(m.n_diseases)
@@ -402,19 +441,18 @@ def calibration() -> Calibration:
     eligible = np.flatnonzero(np.bincount(m.pair_disease, minlength=m.n_diseases) > 0)
     eligible = np.asarray([d for d in eligible.tolist() if len(m.disease_terms[d]) >= 3], np.int64)
     owners = _owners(m)
-    while len(rows) < CALIBRATION_PROBANDS * (1 + CALIBRATION_DECOYS):
+    for _ in range(CALIBRATION_PROBANDS):
         disease = int(eligible[rng.integers(len(eligible))])
         genes = owners[disease]
         gene = genes[int(rng.integers(len(genes)))]
         terms = _simulate_proband(m, rng, disease, int(rng.integers(1, 21)))
         scores = _score_all(m, terms).gene_evidence
-        k = len(terms)
-        rows.append((float(scores[gene]), k, 1.0))
+        rows.append((float(scores[gene]), len(terms), 1.0))
         decoys = rng.choice(len(m.gene_symbols), CALIBRATION_DECOYS, replace=False)
-        rows.extend((float(scores[g]), k, 0.0) for g in decoys.tolist() if g not in genes)
+        rows.extend((float(scores[g]), len(terms), 0.0) for g in decoys.tolist() if g not in genes)
     data = np.asarray(rows)
-    s, k, y = data[:, 0], data[:, 1], data[:, 2]
-    x = np.stack([np.ones_like(s), s / np.sqrt(k), np.log(k)], axis=1)
+    evidence, size, y = data[:, 0], data[:, 1], data[:, 2]
+    x = np.stack([np.ones_like(evidence), evidence / np.sqrt(size), np.log(size)], axis=1)
     weight = np.where(y == 1, 0.5 / y.sum(), 0.5 / (1 - y).sum()) * len(y)  # balanced classes
     b0, b1, b2 = _logistic(x, y, weight)
     return Calibration((b0, b1, b2), int(y.sum()), m.version)
@@ -495,6 +533,10 @@ class PhenotypeScorer:
             self._exc = [_hpo_int(t) for t in self.excluded]
             self._scores = _score_all(m, self._obs, self._exc)
             self._log10_lr = self.calibration.log10_lr(self._scores.gene_evidence, len(self._obs))
+            self._similarity = _similarity(m, self._obs, self._exc)
+        # which diseases have each observed / excluded term (annotated to it or below it)
+        self._has_observed = [_has(m, q) > 0 for q in self._obs] if self.observed else []
+        self._has_excluded = [_has(m, _hpo_int(e)) > 0 for e in self.excluded]
 
     def score(self, gene_symbol: str) -> GenePhenotype | None:
         """How well the phenotype fits ``gene_symbol``'s diseases; ``None`` when it has none.
@@ -519,21 +561,15 @@ class PhenotypeScorer:
         evidence = self._scores.evidence[diseases]
         order = sorted(range(len(diseases)), key=lambda i: (-evidence[i], m.disease_ids[diseases[i]]))
         listed = [int(diseases[i]) for i in order[:MAX_DISEASES]]
-        similarity = self._similarity(np.asarray(listed, np.int64))
         best = listed[0]
         return GenePhenotype(
-            score=round(float(similarity[0]), 4),
+            score=round(float(self._similarity[best]), 4),
             likelihood_ratio=float(10.0 ** self._log10_lr[gene]),
-            diseases=tuple(self._disease(d, float(s)) for d, s in zip(listed, similarity, strict=True)),
-            matched_terms=tuple(_hpo_id(q) for q in self._obs if _holds(m, q, best)),
+            diseases=tuple(self._disease(d, float(self._similarity[d])) for d in listed),
+            matched_terms=tuple(
+                t for t, has in zip(self.observed, self._has_observed, strict=True) if has[best]
+            ),
         )
-
-    def _similarity(self, diseases: IntArray) -> FloatArray:
-        m = self._model
-        matched = sum((m.resnik(q)[diseases] for q in self._obs), np.zeros(len(diseases)))
-        for e in self._exc:
-            matched -= m.term_ic(e) * _has(m, e)[diseases]
-        return np.clip(matched / sum(m.term_ic(q) for q in self._obs), 0.0, 1.0)
 
     def _disease(self, d: int, similarity: float) -> dict[str, Any]:
         m = self._model
@@ -542,7 +578,7 @@ class PhenotypeScorer:
             "name": m.disease_names[d],
             "score": round(similarity, 4),
             "moi": list(m.disease_moi[d]),
-            "excluded": [t for t in self.excluded if _holds(m, _hpo_int(t), d)],
+            "excluded": [t for t, has in zip(self.excluded, self._has_excluded, strict=True) if has[d]],
         }
 
     def ranked(self, limit: int = 20) -> list[tuple[str, GenePhenotype]]:
@@ -554,9 +590,3 @@ class PhenotypeScorer:
         order = sorted(range(len(values)), key=lambda g: (-values[g], m.gene_symbols[g]))[:limit]
         found = ((m.gene_symbols[g], self.score(m.gene_symbols[g])) for g in order)
         return [(s, p) for s, p in found if p is not None]
-
-
-def _holds(m: _Model, term: int, disease: int) -> bool:
-    """Whether ``disease`` is annotated to ``term`` or below it."""
-    hits = m.postings.get(term)
-    return hits is not None and bool(np.isin(disease, hits))
