@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 import genopath
-from genopath.cli import annotate, clinical, genome, interpret, lab, people, pgx, resources
+from genopath.cli import annotate, clinical, genome, interpret, lab, people, pgx, resources, simulate
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
@@ -41,6 +41,7 @@ app.command("pgx")(pgx.pgx)
 app.command("interpret")(interpret.interpret)
 app.command("explain")(interpret.explain)
 app.add_typer(interpret.case_app, name="case")
+app.command("simulate")(simulate.simulate)
 
 
 def _version(value: bool) -> None:

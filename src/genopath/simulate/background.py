@@ -7,10 +7,10 @@ site-frequency spectrum: the minor-allele frequency is log-uniform between
 reference genome carries the rarer allele). Each site's four founder haplotypes (father's two,
 mother's two) are drawn from its frequency (Hardy–Weinberg), and only sites some founder
 carries are kept, so a founder carries about ``n_per_person`` of them; children inherit them
-through :class:`~genopath.simulate.families.Inheritance`. With the defaults a person carries
-about 85 % heterozygous and 15 % homozygous-ALT rare and common sites plus the ALT-major ones,
-giving a het/hom-ALT ratio near 1.6–2 as in non-African genomes (1000 Genomes Project
-Consortium, Nature 2015;526:68).
+through :class:`~genopath.simulate.families.Inheritance`. The ALT-major share is set so that a
+person's heterozygous to homozygous-ALT ratio is about 1.6, as in non-African genomes
+(1000 Genomes Project Consortium, Nature 2015;526:68); about 2 % of a person's variants are
+rarer than 1 %.
 
 Variant types: 87 % SNVs (transitions twice as common as transversions, Ti/Tv ≈ 2.0–2.1 in
 whole genomes), 6.5 % deletions and 6.5 % insertions of 1–10 bp (geometric lengths). Positions
@@ -64,7 +64,7 @@ class Spectrum:
 
     min_maf: float = 5e-6  # about one allele in gnomAD v4.1's ~76,000 genomes
     max_maf: float = 0.5
-    alt_major: float = 0.04
+    alt_major: float = 0.033
     novel_below: float = 2e-5
     novel_share: float = 0.5
 

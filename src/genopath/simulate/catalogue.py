@@ -22,8 +22,10 @@ from genopath.annotation.reference import Reference
 from genopath.annotation.sources import open_reference
 from genopath.annotation.transcripts import Transcript
 from genopath.core.settings import Settings
-from genopath.resources import SILENT, Progress, ResourceMissing, installed, require
+from genopath.resources import SILENT, InstalledResource, Progress, ResourceMissing, installed, require
+from genopath.resources.store import RESOURCE_JSON
 from genopath.simulate.background import ChromGenes
+from genopath.simulate.decoys import DecoyMaker
 from genopath.simulate.diseases import (
     SIM_MOIS,
     Disease,
@@ -34,9 +36,11 @@ from genopath.simulate.diseases import (
     ontology,
 )
 from genopath.simulate.phenotypes import PhenotypeSampler
-from genopath.simulate.variants import PATHOGENIC, CodingVariant, DecoyMaker, VariantPool, read_clinvar
+from genopath.simulate.variants import PATHOGENIC, CodingVariant, VariantPool, read_clinvar
 
 CLINVAR_RESOURCES = ("clinvar", "clinvar_2star")  # newest release first
+_CACHE: dict[tuple[object, ...], Catalogue] = {}
+_CACHE_SIZE = 2
 
 
 @dataclass
@@ -67,7 +71,7 @@ class Catalogue:
 
     @classmethod
     def load(cls, settings: Settings, progress: Progress = SILENT) -> Catalogue:
-        """Read the installed resources.
+        """Read the installed resources (once per process and installation: later calls reuse it).
 
         Raises
         ------
@@ -75,6 +79,19 @@ class Catalogue:
             When ``mane`` is not installed, or neither ``clinvar`` nor ``clinvar_2star`` is.
         """
         have = installed(settings)
+        key = tuple(
+            (name, res.version, str(res.path), (res.path / RESOURCE_JSON).stat().st_mtime_ns)
+            for name, res in sorted(have.items())
+            if name in (*CLINVAR_RESOURCES, "mane", "reference", "hpo")
+        )
+        if key not in _CACHE:
+            while len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = cls._read(settings, have, progress)
+        return _CACHE[key]
+
+    @classmethod
+    def _read(cls, settings: Settings, have: dict[str, InstalledResource], progress: Progress) -> Catalogue:
         clinvar = [have[name] for name in CLINVAR_RESOURCES if name in have]
         if not clinvar:
             raise ResourceMissing(

@@ -1,4 +1,4 @@
-"""Coding variants of a simulated genome: ClinVar variants and rare decoys, with their VEP CSQ.
+"""Coding variants of a simulated genome taken from ClinVar, their frequencies and VEP CSQ entries.
 
 **ClinVar pool.** Every ClinVar record of the installed ``clinvar`` and ``clinvar_2star``
 tables (newest release first: a variant's class is its newest one) that is P/LP or B/LB, on
@@ -16,32 +16,24 @@ and 50 % (common coding variation); P/LP absent from gnomAD in 55 % of variants,
 log-uniform between 5·10⁻⁶ and 10⁻⁴ in genes with only dominant diseases, or 10⁻³ otherwise
 (recessive founder alleles are commoner). They are written to ``gnomADg_AF``, a
 ``gnomADg_EAS_AF`` scattered around it (log-normal, σ 0.5) and ``MAX_AF``.
-
-**Decoys.** Rare heterozygous missense, stop-gained, frameshift and splice-site variants in
-other disease genes, placed uniformly along the MANE Select CDS (so long genes get more, as
-in real exomes). Their REF is the reference base where the ``reference`` resource covers the
-position, else random. Without sequence, the consequence is stated by construction and the
-protein change (``HGVSp``, ``Amino_acids``) is synthetic: a random residue at the right
-position. ``CLIN_SIG`` is empty; genopath joins ClinVar itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import pyarrow.parquet as pq
 
 from genopath.annotation import so
 from genopath.annotation.consequence import Annotator, Change, Result
 from genopath.annotation.readers import vep_allele_strings
-from genopath.annotation.reference import Reference
 from genopath.annotation.transcripts import Transcript
 from genopath.resources.store import InstalledResource
 from genopath.simulate.diseases import omim_ids
@@ -66,17 +58,9 @@ MC_CODING = {
     "initiator_codon_variant": "start_lost",
     "inframe_indel": "protein_altering_variant",
 }
-DECOY_KINDS = ("missense_variant", "stop_gained", "frameshift_variant", "splice")
-#: Share of each decoy kind: most rare damaging variants in a genome are missense.
-DECOY_WEIGHTS = (0.72, 0.09, 0.11, 0.08)
-_AMINO = "ACDEFGHIKLMNPQRSTVWY"
-_THREE = {
-    "A": "Ala", "C": "Cys", "D": "Asp", "E": "Glu", "F": "Phe", "G": "Gly", "H": "His", "I": "Ile",
-    "K": "Lys", "L": "Leu", "M": "Met", "N": "Asn", "P": "Pro", "Q": "Gln", "R": "Arg", "S": "Ser",
-    "T": "Thr", "V": "Val", "W": "Trp", "Y": "Tyr", "*": "Ter",
-}  # fmt: skip
-_BASES = "ACGT"
+BASES = "ACGT"
 _NORMAL = NormalDist()
+_UNSAFE = re.compile(r"[^A-Za-z0-9!\"#$'()*+\-./:<>?@\[\]^_`{}~&]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +124,10 @@ def csq_text(value: object) -> str:
     """A CSQ field value: ``None`` empty; separators VEP never writes raw are percent-encoded."""
     if value is None:
         return ""
-    return quote(str(value), safe="!\"#$'()*+-./:<>?@[]^_`{}~&")
+    text = str(value)
+    if _UNSAFE.search(text) is None:
+        return text
+    return quote(text, safe="!\"#$'()*+-./:<>?@[]^_`{}~&")
 
 
 def csq_entry(values: Mapping[str, object]) -> str:
@@ -268,7 +255,7 @@ def _usable(row: Mapping[str, Any]) -> bool:
     chrom, pos, ref, alt = row["chrom"], row["pos"], row["ref"], row["alt"]
     if chrom not in _SIMULATED or not row["gene_symbol"]:
         return False
-    if len(ref) > MAX_ALLELE or len(alt) > MAX_ALLELE or not set(ref + alt) <= set(_BASES):
+    if len(ref) > MAX_ALLELE or len(alt) > MAX_ALLELE or not set(ref + alt) <= set(BASES):
         return False
     return not (chrom == "chrX" and any(a <= pos <= b for a, b in PAR_X))
 
@@ -348,147 +335,3 @@ def clinvar_variant(
         stars=int(row["stars"] or 0),
         omims=frozenset(omim_ids(row["disease_ids"])),
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# decoys
-
-
-class DecoyMaker:
-    """Rare missense / stop-gained / frameshift / splice-site variants in the given genes' CDS.
-
-    Parameters
-    ----------
-    transcripts
-        MANE Select coding transcripts of the genes decoys may fall in.
-    annotator
-        Consequence code (with the reference when one is installed).
-    reference
-        The installed reference, for REF bases where it covers; ``None`` for random bases.
-    """
-
-    MAX_TRIES = 30
-
-    def __init__(
-        self, transcripts: Sequence[Transcript], annotator: Annotator, reference: Reference | None
-    ) -> None:
-        self.transcripts = [t for t in transcripts if t.coding and t.exon_count > 1]
-        lengths = np.array([sum(b - a for a, b in t.cds_segments()) for t in self.transcripts], dtype=float)
-        self._weights = lengths / lengths.sum() if len(lengths) else lengths
-        self.annotator = annotator
-        self.reference = reference
-
-    def make(self, rng: np.random.Generator, *, avoid_gene: str | None = None) -> CodingVariant:
-        """One decoy of a kind drawn by :data:`DECOY_WEIGHTS`, outside ``avoid_gene``."""
-        kind = DECOY_KINDS[int(rng.choice(len(DECOY_KINDS), p=DECOY_WEIGHTS))]
-        made: CodingVariant | None = None
-        for _ in range(self.MAX_TRIES):
-            tx = self.transcripts[int(rng.choice(len(self.transcripts), p=self._weights))]
-            if tx.gene_symbol == avoid_gene and len(self.transcripts) > 1:
-                continue
-            made = self._try(kind, tx, rng)
-            if made is not None:
-                return made
-        if made is None:  # pragma: no cover - every kind succeeds on a multi-exon coding transcript
-            raise RuntimeError(f"could not place a {kind} decoy")
-        return made
-
-    def _try(self, kind: str, tx: Transcript, rng: np.random.Generator) -> CodingVariant | None:
-        chrom = tx.chrom
-        if kind == "splice":
-            pos = self._splice_position(tx, rng)
-            ref = self._bases(chrom, pos, 1, rng)
-            alt = _other_base(ref, rng)
-        else:
-            pos = self._cds_position(tx, rng)
-            if kind == "frameshift_variant" and rng.random() < 0.6:  # deletions outnumber insertions
-                ref = self._bases(chrom, pos, 1 + int(rng.integers(1, 3)), rng)
-                alt = ref[0]
-            elif kind == "frameshift_variant":
-                ref = self._bases(chrom, pos, 1, rng)
-                alt = ref + _BASES[int(rng.integers(4))]
-            else:
-                ref = self._bases(chrom, pos, 1, rng)
-                alt = _other_base(ref, rng)
-        if "N" in ref:
-            return None
-        res = self.annotator.consequence(tx, chrom, Change.from_vcf(pos, ref, alt))
-        if res is None:
-            return None
-        terms = set(res.terms)
-        synthetic = False
-        if kind in ("missense_variant", "stop_gained") and not res.sequence_available:
-            terms = (terms - {"coding_sequence_variant"}) | {kind}
-            synthetic = True
-        elif kind == "frameshift_variant" and res.hgvs_p is None and "frameshift_variant" in terms:
-            synthetic = True
-        wanted = {"splice_donor_variant", "splice_acceptor_variant"} if kind == "splice" else {kind}
-        if not terms & wanted:
-            return None
-        if synthetic and res.protein_position is not None:
-            _synthetic_protein(kind, res, rng)
-        return self._variant(tx, res, terms, chrom, pos, ref, alt, rng)
-
-    def _variant(
-        self, tx: Transcript, res: Result, terms: set[str], chrom: str, pos: int, ref: str, alt: str,
-        rng: np.random.Generator,
-    ) -> CodingVariant:  # fmt: skip
-        af = None if rng.random() < 0.6 else log_uniform(float(rng.random()), 1e-6, 1e-4)
-        freq = Frequencies.around(af, float(rng.standard_normal()), float(rng.standard_normal()))
-        fields = {
-            "Allele": vep_allele_strings(ref, [alt])[0],
-            **result_fields(tx, res, sorted(terms)),
-            **frequency_fields(freq),
-        }
-        return CodingVariant(
-            chrom, pos, ref, alt, tx.gene_symbol, csq_entry(fields), so.sort_terms(list(terms))[0],
-            res.hgvs_c, res.hgvs_p, freq,
-        )  # fmt: skip
-
-    @staticmethod
-    def _cds_position(tx: Transcript, rng: np.random.Generator) -> int:
-        segments = tx.cds_segments()
-        lengths = np.array([b - a for a, b in segments])
-        offset = int(rng.integers(int(lengths.sum())))
-        for (a, _), n in zip(segments, lengths, strict=True):
-            if offset < n:
-                return a + offset + 1
-            offset -= int(n)
-        raise AssertionError("offset beyond the CDS")  # pragma: no cover
-
-    @staticmethod
-    def _splice_position(tx: Transcript, rng: np.random.Generator) -> int:
-        i = int(rng.integers(tx.exon_count - 1))
-        end, next_start0 = tx.exons[i][1], tx.exons[i + 1][0]
-        # the first two and last two bases of the intron (1-based): donor/acceptor by strand
-        choices = (end + 1, end + 2, next_start0 - 1, next_start0)
-        return int(choices[int(rng.integers(4))])
-
-    def _bases(self, chrom: str, pos: int, n: int, rng: np.random.Generator) -> str:
-        if self.reference is not None:
-            seq = self.reference.fetch(chrom, pos - 1, pos - 1 + n)
-            if seq is not None:
-                return seq
-        return "".join(_BASES[int(i)] for i in rng.integers(4, size=n))
-
-
-def _other_base(ref: str, rng: np.random.Generator) -> str:
-    others = [b for b in _BASES if b != ref]
-    return others[int(rng.integers(3))]
-
-
-def _synthetic_protein(kind: str, res: Result, rng: np.random.Generator) -> None:
-    """A random residue at the decoy's protein position (no sequence to derive it from)."""
-    k = res.protein_position
-    before = _AMINO[int(rng.integers(len(_AMINO)))]
-    if kind == "missense_variant":
-        after = rng.choice([a for a in _AMINO if a != before])
-        res.hgvs_p = f"p.{_THREE[before]}{k}{_THREE[str(after)]}"
-        res.aa_ref, res.aa_alt = before, str(after)
-    elif kind == "stop_gained":
-        res.hgvs_p = f"p.{_THREE[before]}{k}Ter"
-        res.aa_ref, res.aa_alt = before, "*"
-    elif kind == "frameshift_variant":
-        after = _AMINO[int(rng.integers(len(_AMINO)))]
-        res.hgvs_p = f"p.{_THREE[before]}{k}{_THREE[after]}fsTer{int(rng.integers(2, 60))}"
-        res.aa_ref, res.aa_alt = before, "X"

@@ -230,6 +230,8 @@ class BgzipVcf:
             )
             if done.returncode != 0:
                 raise ConfigurationError(f"tabix could not index {self.path}: {done.stderr.strip()}")
+            for made in (self._tmp, index):
+                made.chmod(0o644)  # mkstemp creates 0600; a VCF is shared like any output
             os.replace(self._tmp, self.path)
             os.replace(index, Path(f"{self.path}.tbi"))
         finally:
