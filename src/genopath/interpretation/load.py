@@ -10,38 +10,59 @@ Stages, in order:
 1. **genotype** — no affected sequenced member carries the ALT (counted, never listed).
 2. **quality** — FILTER not ``PASS``/``.``; then on the call of the proband (or, when the proband
    does not carry the ALT, of the first affected carrier): GQ < 20, DP < 10, heterozygous allele
-   balance outside 0.2–0.8 (gnomAD v3 and Exomiser defaults; :class:`QualityThresholds`).
+   balance outside 0.2–0.8 (:class:`QualityThresholds`).
 3. **consequence** — kept when any transcript consequence of the ALT is HIGH or MODERATE impact
    or a splice-region term (``splice_region_variant``, ``splice_donor_5th_base_variant``,
    ``splice_donor_region_variant``, ``splice_polypyrimidine_tract_variant``), or when ClinVar
-   calls the exact variant pathogenic or likely pathogenic, whatever its consequence.
+   calls the exact variant pathogenic or likely pathogenic, whatever its consequence. The
+   built-in annotator's ``coding_sequence_variant`` without reference sequence (protein effect
+   unknown) is kept too.
 4. **frequency** — ``pop_af`` (the maximum over every population source and the local cohort)
    above ``max_af`` (0.05, the ClinVar P/LP rescue ceiling), or above 0.02 (the loosest
    mode-specific bound, compound heterozygous) unless ClinVar P/LP. Mode-specific bounds are
    applied later, by segregation.
 
-How it stays fast on a whole genome (≈5M records): the VCF text is decompressed by ``bgzip``
-and parsed by Arrow's streaming CSV reader; multi-allelic records are split, genotypes, FORMAT
-fields and the ``CSQ``/``ANN``/``BCSQ`` entries decoded with array operations (Arrow compute and
-NumPy over list offsets), so the genotype, quality and consequence decisions — and the trace
-reasons — never loop over records in Python. Only the survivors (thousands) are parsed by
-:mod:`genopath.annotation.readers` and annotated by
-:func:`genopath.annotation.pipeline.annotate_sites`. A VCF without annotation goes through the
-built-in annotator (:mod:`genopath.annotation.fastpath`) after the quality stage.
+``pop_af`` takes INFO/AF only when it is a population frequency: in a joint-called family VCF
+INFO/AF is AC/AN over the file's own samples (⅙ for one heterozygote in a trio), recognised by
+INFO/AN ≤ 2 × samples or, without AN, by equality with the family's AC/AN.
 
-Multi-allelic records are split like ``bcftools norm -m -any`` (a ``1/2`` call is heterozygous
-for each ALT); alleles are trimmed like :func:`genopath.annotation.pipeline.normalise` (without
-a reference), so variant keys match those of ``genopath annotate``.
+How it stays fast on a whole genome (≈5M records, ≈15 s on two cores): the text is inflated by
+``bgzip -dc`` (BCF is converted by ``bcftools view``) and parsed by Arrow's streaming CSV reader
+in a second thread; multi-allelic records are split, and genotypes, FORMAT fields and the
+``CSQ``/``ANN``/``BCSQ`` entries decoded with array operations (Arrow compute, and NumPy over
+list offsets), so the genotype, quality and consequence decisions and their trace reasons never
+loop over records in Python. Frequencies the file carries (VEP) pre-filter the survivors of the
+consequence stage the same way. Only the remaining variants (thousands) are parsed by
+:mod:`genopath.annotation.readers` and annotated by
+:func:`genopath.annotation.pipeline.annotate_sites`, which decides again, exactly, per ALT.
+A VCF without annotation goes through the built-in annotator
+(:func:`genopath.annotation.fastpath.annotate_records`) after the quality stage; variants
+farther than 5 kb from every MANE transcript are intergenic without annotating them.
+
+Multi-allelic records are split as ``bcftools norm -m -any`` does (a ``1/2`` call is
+heterozygous for each ALT; its allele balance counts all the record's reads); alleles are
+trimmed like :func:`genopath.annotation.pipeline.normalise` without a reference, so variant keys
+match those of ``genopath annotate``. Chromosome names are normalised (``1`` → ``chr1``);
+GRCh37 and unknown builds are refused from the header's contig lengths.
+
+References
+----------
+GQ ≥ 20, DP ≥ 10 and heterozygous allele balance ≥ 0.2 are gnomAD's "adj" genotype criteria
+(Karczewski et al., Nature 581:434, 2020); the symmetric upper bound 0.8 is DESIGN §6's. Impact
+classes follow VEP's consequence table
+(https://www.ensembl.org/info/genome/variation/prediction/predicted_data.html).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import queue
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,11 +78,17 @@ import pyarrow.parquet as pq
 import genopath
 from genopath.annotation import fastpath, readers, so
 from genopath.annotation.knowledge import Key
-from genopath.annotation.pipeline import SCHEMA, Site, Sources, annotate_sites, normalise
+from genopath.annotation.pipeline import FREQUENCY_FIELDS, SCHEMA, Site, Sources, annotate_sites, normalise
 from genopath.annotation.reference import Reference
-from genopath.annotation.sources import load_sources, mane_transcript_ids, open_reference
-from genopath.annotation.transcripts import FLANK
-from genopath.core.errors import InputError, PedigreeError
+from genopath.annotation.sources import (
+    OPTIONAL,
+    cohort_sites,
+    load_sources,
+    mane_transcript_ids,
+    open_reference,
+)
+from genopath.annotation.transcripts import FLANK, TranscriptIndex
+from genopath.core.errors import ConfigurationError, InputError, PedigreeError
 from genopath.core.settings import Settings
 from genopath.genome.header import read_header
 from genopath.interpretation.model import (
@@ -81,6 +108,7 @@ from genopath.resources.contigs import GRCH38_LENGTHS, normalise_chrom
 __all__ = ["CANDIDATE_AF", "KEPT_TERMS", "Loaded", "QualityThresholds", "build_family", "load_family"]
 
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 BOOL = npt.NDArray[np.bool_]
 
 #: SO terms the consequence stage keeps: every HIGH and MODERATE term, and the splice-region terms.
@@ -107,7 +135,7 @@ _RANK_SHIFT = np.int64(1) << np.int64(32)
 
 @dataclass(frozen=True)
 class QualityThresholds:
-    """Genotype-quality thresholds of the quality stage (gnomAD v3 / Exomiser defaults).
+    """Genotype-quality thresholds of the quality stage (DESIGN §6; gnomAD's "adj" criteria).
 
     Attributes
     ----------
@@ -315,12 +343,17 @@ def load_family(
     vcf = Path(vcf)
     header = read_header(vcf)  # missing/corrupt file, no samples, GRCh37 or unknown build → InputError
     members = family.sequenced
-    absent = [m.sample for m in members if m.sample not in header.samples]
-    if absent or not members or members[0].individual_id != family.proband:
+    if not members or members[0].individual_id != family.proband:
         raise InputError(
-            f"samples {', '.join(str(s) for s in absent) or family.proband} of family {family.family_id} are not "
-            f"in VCF {vcf} (samples: {', '.join(header.samples)}); build the family with build_family from "
-            "this VCF's samples"
+            f"proband {family.proband} of family {family.family_id} has no VCF sample; the proband must be "
+            "sequenced (build the family with build_family from the VCF's samples)"
+        )
+    absent = [str(m.sample) for m in members if m.sample not in header.samples]
+    if absent:
+        raise InputError(
+            f"sample{'s' if len(absent) > 1 else ''} {', '.join(absent)} of family {family.family_id} "
+            f"{'are' if len(absent) > 1 else 'is'} not in VCF {vcf} (its samples: {', '.join(header.samples)}); "
+            "build the family with build_family from this VCF's samples"
         )
     require(settings, "mane")
     with _vcf_text(vcf) as (text, stream):
@@ -337,9 +370,9 @@ def load_family(
                 )
         try:
             clinvar = _ClinvarKeys.load(settings)
-            decoder = _Decoder(vcf, family, text, layout, quality, clinvar, n_vcf_samples=len(header.samples))
+            decoder = _Decoder(vcf, family, text, layout, quality, clinvar, max_af, len(header.samples))
             progress.begin(f"reading {vcf.name}")
-            _stream(stream, decoder, vcf, progress)
+            _stream(stream, decoder, progress)
             progress.end()
             if layout is not None:
                 annotated, sources = _annotate_file(settings, decoder, layout, progress)
@@ -357,29 +390,32 @@ def load_family(
 
 @contextmanager
 def _vcf_text(path: Path) -> Iterator[tuple[str, _Stream]]:
-    """The header text and a byte stream positioned at the first record (plain, bgzip or BCF)."""
+    """The header text and a byte stream positioned at the first record (plain, bgzip or BCF).
+
+    Compressed input is inflated by ``bgzip -dc`` in its own process (it fails on a truncated
+    file); BCF is converted by ``bcftools view``.
+    """
     with open(path, "rb") as f:
         magic = f.read(4)
-    with tempfile.TemporaryFile() as err:
-        proc: subprocess.Popen[bytes] | None = None
-        handle: IO[bytes]
-        if magic[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as g:
-                inner = g.read(3)
-            if inner == b"BCF":
-                proc = _popen(["bcftools", "view", "--no-version", "-Ov", str(path)], err)
-            elif shutil.which("bgzip"):
-                proc = _popen(["bgzip", "-dc", "-@", "2", str(path)], err)
-            else:  # pragma: no cover - bgzip ships with htslib, which genopath requires
-                handle = gzip.open(path, "rb")
-        elif magic[:3] == b"BCF":
-            proc = _popen(["bcftools", "view", "--no-version", "-Ov", str(path)], err)
-        else:
-            handle = open(path, "rb")  # noqa: SIM115 - closed below
-        if proc is not None:
-            assert proc.stdout is not None
-            handle = proc.stdout
+    if magic[:2] == b"\x1f\x8b":
         try:
+            with gzip.open(path, "rb") as g:
+                magic = g.read(4)
+        except (OSError, EOFError) as e:
+            raise InputError(f"VCF {path} is not a readable gzip/bgzip file: {e}") from e
+        command = ["bgzip", "-dc", "-@", "2", str(path)]
+    else:
+        command = ["cat", str(path)]
+    if magic[:3] == b"BCF":
+        command = ["bcftools", "view", "--no-version", "-Ov", str(path)]
+    if shutil.which(command[0]) is None:
+        raise ConfigurationError(f"{command[0]} is not on PATH; install htslib/bcftools (`make system-deps`)")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+        handle = proc.stdout
+        try:
+            stream = _Stream(path, handle, proc, err)
             lines = []
             for raw in handle:
                 lines.append(raw.decode("utf-8", "replace"))
@@ -387,31 +423,27 @@ def _vcf_text(path: Path) -> Iterator[tuple[str, _Stream]]:
                     break
                 if not raw.startswith(b"##"):
                     raise InputError(f"VCF {path} has no #CHROM header line before its records")
-            yield "".join(lines), _Stream(path, handle, proc, err)
+            else:
+                stream.check("the header ends before its #CHROM line")
+            yield "".join(lines), stream
         finally:
-            handle.close()
-            if proc is not None and proc.poll() is None:
+            if proc.poll() is None:  # stopped early: end the decompressor first, so reads return
                 proc.kill()
-                proc.wait()
-
-
-def _popen(args: list[str], err: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err)
+            handle.close()
+            proc.wait()
 
 
 @dataclass
 class _Stream:
     path: Path
     handle: IO[bytes]
-    proc: subprocess.Popen[bytes] | None
+    proc: subprocess.Popen[bytes]
     err: IO[bytes]
 
     def check(self, detail: str = "") -> None:
-        """Raise :class:`InputError` when the decompressor failed (truncated or corrupt file)."""
-        if self.proc is None:
-            if detail:
-                raise InputError(f"VCF {self.path} is truncated or corrupt: {detail}")
-            return
+        """Raise :class:`InputError` when the decompressor failed or the text is malformed (``detail``)."""
+        if detail and self.proc.poll() is None:  # nobody reads its output any more
+            self.proc.kill()
         code = self.proc.wait()
         if code != 0 or detail:
             self.err.seek(0)
@@ -419,28 +451,66 @@ class _Stream:
             reason = "; ".join(x for x in (detail, said) if x) or f"exit status {code}"
             raise InputError(
                 f"VCF {self.path} could not be read to the end (truncated or corrupt): {reason}; "
-                "check the file (e.g. `bgzip -t`) or ask for it again"
+                "check the file (`bgzip -t` tests a compressed one) or ask for it again"
             )
 
 
-def _stream(stream: _Stream, decoder: _Decoder, path: Path, progress: Progress) -> None:
-    reader_options = pacsv.ReadOptions(column_names=decoder.column_names, block_size=_BLOCK_BYTES)
-    parse_options = pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False)
-    try:
+def _stream(stream: _Stream, decoder: _Decoder, progress: Progress) -> None:
+    """Parse the records with Arrow in a reader thread while this thread decodes the batches.
+
+    Arrow's parsing and compute release the GIL, so reading the next batch overlaps decoding
+    this one (the two cores of a small server both work).
+    """
+    if not stream.handle.peek(1):  # type: ignore[attr-defined]  # a VCF without records
+        stream.check()
+        return
+    try:  # the first block is parsed on opening
         reader = pacsv.open_csv(
             stream.handle,
-            read_options=reader_options,
-            parse_options=parse_options,
+            read_options=pacsv.ReadOptions(column_names=decoder.column_names, block_size=_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False, double_quote=False),
             convert_options=decoder.convert_options(),
         )
-        for batch in reader:
-            if batch.num_rows:
-                decoder.decode(batch)
-                progress.advance(batch.num_rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+    except pa.ArrowException as e:
         stream.check(str(e).splitlines()[0])
-    except pa.ArrowException as e:  # pragma: no cover - I/O failure inside Arrow
-        stream.check(str(e))
+        raise
+    batches: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def offer(item: pa.RecordBatch | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for batch in reader:
+                if not offer(batch):
+                    return  # the decoding thread stopped (an error): the file is closed after us
+            offer(None)
+        except BaseException as e:  # handed to the decoding thread
+            offer(e)
+
+    thread = threading.Thread(target=read, name="genopath-vcf-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                stream.check(str(item).splitlines()[0] if str(item) else type(item).__name__)
+                raise item
+            if item.num_rows:
+                try:
+                    decoder.decode(item)
+                except InputError as e:
+                    raise InputError(f"VCF {stream.path}: {e.message}") from e
+                progress.advance(item.num_rows)
+    finally:
+        stop.set()
+    thread.join()
     stream.check()
 
 
@@ -511,9 +581,8 @@ def _entry_consequences(
     entries = pc.split_pattern(values, ",")
     e_offsets, e_values = _list_parts(entries)
     counts = np.diff(e_offsets)
-    fields = pc.split_pattern(
-        e_values, "|", max_splits=max(layout.consequence, layout.gene or 0, layout.allele or 0) + 1
-    )
+    last = max(layout.consequence, layout.gene or 0, layout.allele or 0)
+    fields = pc.split_pattern(e_values, "|", max_splits=last + 1)
     conseq = _element(fields, layout.consequence)
     if layout.source == "bcftools":  # '@POS' entries point at another record's compound call
         conseq = pc.if_else(pc.starts_with(e_values, "@"), pa.scalar(None, pa.string()), conseq)
@@ -523,14 +592,14 @@ def _entry_consequences(
     codes = []
     for text in encoded.dictionary.to_pylist():
         terms = layout.terms(text)
-        best = min(terms, key=lambda t: (so.rank(t), t)) if terms else None
-        if best is None:
+        top = min(terms, key=lambda t: (so.rank(t), t)) if terms else None
+        if top is None:
             codes.append(_NONE_RANK * (1 << 16))
             continue
-        if best not in lookup:
-            lookup[best] = len(names)
-            names.append(best)
-        codes.append(so.rank(best) * (1 << 16) + lookup[best])
+        if top not in lookup:
+            lookup[top] = len(names)
+            names.append(top)
+        codes.append(so.rank(top) * (1 << 16) + lookup[top])
     table = np.array([*codes, _NONE_RANK * (1 << 16)], dtype=np.int64)
     entry_code = table[encoded.indices.fill_null(len(codes)).to_numpy(zero_copy_only=False)]
     entry_row = np.repeat(np.arange(n), counts)
@@ -596,11 +665,7 @@ def _list_parts(lists: pa.Array) -> tuple[I64, pa.Array]:
 
 def _element(lists: pa.Array, k: int | I64) -> pa.Array:
     """Element ``k`` (per row or for all) of each list; null when the list is shorter or null."""
-    offsets, values = _list_parts(lists)
-    counts = np.diff(offsets)
-    index = np.broadcast_to(np.asarray(k, dtype=np.int64), counts.shape)
-    valid = (index >= 0) & (index < counts)
-    return pc.take(values, pa.array(offsets[:-1] + np.where(valid, index, 0), mask=~valid))
+    return _element_at(*_list_parts(lists), k)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,20 +682,20 @@ def _chrom_code(name: str) -> int:
     return code
 
 
-def _position_codes(chrom: pa.Array, pos: I64) -> I64:
+def _position_codes(chrom: pa.Array | pa.ChunkedArray, pos: I64) -> I64:
     """``chromosome code << 32 | position`` per row (``chrom`` dictionary-encoded or not)."""
     if isinstance(chrom, pa.ChunkedArray):
         chrom = chrom.combine_chunks()
     if not isinstance(chrom, pa.DictionaryArray):
         chrom = pc.dictionary_encode(chrom)
-    table = np.array([_chrom_code(c) for c in chrom.dictionary.to_pylist()] + [0], dtype=np.int64)
+    table = np.array([_chrom_code(str(c)) for c in chrom.dictionary.to_pylist()] + [0], dtype=np.int64)
     codes = table[chrom.indices.fill_null(len(table) - 1).to_numpy(zero_copy_only=False)]
-    return (codes << np.int64(32)) | pos.astype(np.int64)
+    return np.asarray((codes << np.int64(32)) | pos.astype(np.int64), dtype=np.int64)
 
 
 @dataclass
 class _ClinvarKeys:
-    """Keys ClinVar calls P/LP in any installed release (a superset of the newest call)."""
+    """Variant keys ClinVar calls P/LP in any installed release (a superset of the newest call)."""
 
     positions: pa.Array
     keys: set[Key]
@@ -653,10 +718,11 @@ class _ClinvarKeys:
             d = table.to_pydict()
             keys.update(zip(d["chrom"], d["pos"], d["ref"], d["alt"], strict=True))
             versions[name] = res.version
-        codes = {(_chrom_code(c) << 32) | p for c, p, _, _ in keys}
-        return _ClinvarKeys(pa.array(sorted(codes), pa.int64()), keys, versions)
+        codes = sorted({(_chrom_code(c) << 32) | p for c, p, _, _ in keys})
+        return _ClinvarKeys(pa.array(codes, pa.int64()), keys, versions)
 
     def match(self, chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array) -> BOOL:
+        """Whether each key is a P/LP key (exact match after trimming)."""
         out = np.zeros(len(pos), dtype=np.bool_)
         if not self.keys or not len(pos):
             return out
@@ -676,24 +742,36 @@ class _ClinvarKeys:
 
 
 # ---------------------------------------------------------------------------------------------
-# decoding batches: genotype, quality and consequence stages
+# decoding batches: the genotype, quality and consequence stages, and a frequency pre-filter
 
 
-@dataclass
-class _Genotypes:
-    gt: npt.NDArray[np.int8]
-    ploidy: npt.NDArray[np.int8]
-    gq: pa.Array
-    dp: pa.Array
-    ab: pa.Array
+class _Reasons:
+    """Trace reasons of one batch as codes into a growing list of distinct strings."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._codes: dict[str, int] = {}
+
+    def code(self, text: str) -> int:
+        found = self._codes.get(text)
+        if found is None:
+            found = self._codes[text] = len(self.texts)
+            self.texts.append(text)
+        return found
+
+    def array(self, codes: I64) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes.astype(np.int32)), pa.array(self.texts or [""], pa.string())
+        )
 
 
 _TRACE_NAMES = ("chrom", "pos", "ref", "alt", "gene_symbol", "stage", "reason")
+_STAGE_DICTIONARY = pa.array(STAGES, pa.string())
 
 
 @dataclass
 class _Decoder:
-    """Decodes Arrow batches of VCF text and keeps the trace and the survivors."""
+    """Decodes Arrow batches of VCF text; keeps the trace rows and the survivors."""
 
     path: Path
     family: Family
@@ -701,11 +779,10 @@ class _Decoder:
     layout: _Layout | None
     quality: QualityThresholds
     clinvar: _ClinvarKeys
+    max_af: float
     n_vcf_samples: int
     records: int = 0
-    variants: int = 0
     genotype: int = 0
-    symbolic: int = 0
     trace: list[pa.Table] = field(default_factory=list)
     survivors: list[pa.Table] = field(default_factory=list)
 
@@ -716,197 +793,124 @@ class _Decoder:
         self.sample_columns = [f"c{columns.index(str(m.sample))}" for m in members]
         self.affected = [i for i, m in enumerate(members) if m.affected is AffectedStatus.AFFECTED]
         self.names = [m.individual_id for m in members]
+        self.frequency_fields = _frequency_fields(self.layout)
 
     def convert_options(self) -> pacsv.ConvertOptions:
         dict_str = pa.dictionary(pa.int32(), pa.string())
         types: dict[str, pa.DataType] = {
-            "c0": dict_str,
-            "c1": pa.int64(),
-            "c3": pa.string(),
-            "c4": pa.string(),
-            "c6": dict_str,
-            "c7": pa.string(),
-            "c8": dict_str,
+            "c0": dict_str,  # CHROM
+            "c1": pa.int64(),  # POS
+            "c3": pa.string(),  # REF
+            "c4": pa.string(),  # ALT
+            "c6": dict_str,  # FILTER
+            "c7": pa.string(),  # INFO
+            "c8": dict_str,  # FORMAT
         }
         types |= {c: pa.string() for c in self.sample_columns}
         return pacsv.ConvertOptions(
             column_types=types,
-            include_columns=["c0", "c1", "c3", "c4", "c6", "c7", "c8", *self.sample_columns],
+            include_columns=list(types),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         )
 
-    # -- one batch -----------------------------------------------------------------------------
-
     def decode(self, batch: pa.RecordBatch) -> None:
-        n = batch.num_rows
-        self.records += n
+        """Run the genotype, quality and consequence stages (and the frequency pre-filter) on a batch."""
+        self.records += batch.num_rows
         alt_text = batch.column("c4")
         row, allele, alt = _split_alleles(alt_text)
-        symbolic = pc.match_substring_regex(alt, r"^[<*.]|\[|\]|^$").to_numpy(zero_copy_only=False)
-        self.symbolic += int(symbolic.sum())
-        real = ~symbolic
-        if not real.all():
+        real = ~pc.match_substring_regex(alt, r"^[<*.]|\[|\]|^$").to_numpy(zero_copy_only=False)
+        if not real.all():  # symbolic alleles (<DEL>, *, breakends) and records without ALT
             row, allele, alt = row[real], allele[real], alt.filter(pa.array(real))
-        self.variants += len(row)
-        formats = batch.column("c8")
-        genotypes = [self._genotypes(batch.column(c), formats, row, allele) for c in self.sample_columns]
+        formats = _format_indexes(batch.column("c8"))
+        samples = [batch.column(c) for c in self.sample_columns]
+        gts = [_gt_counts(s, formats["GT"], row, allele) for s in samples]
         carried = np.zeros(len(row), dtype=np.bool_)
         for i in self.affected:
-            carried |= genotypes[i].gt >= 1
+            carried |= gts[i][0] >= 1
         self.genotype += int((~carried).sum())
         if not carried.any():
             return
         keep = np.flatnonzero(carried)
-        row, allele = row[keep], allele[keep]
-        alt = alt.take(pa.array(keep))
-        genotypes = [_take_genotypes(g, keep) for g in genotypes]
+        row, allele, alt = row[keep], allele[keep], alt.take(pa.array(keep))
+        gts = [(g[keep], p[keep]) for g, p in gts]
         idx = pa.array(row)
-        chrom = _normalised_chroms(batch.column("c0")).take(idx)
-        pos = batch.column("c1").to_numpy(zero_copy_only=False)[row]
-        vcf_ref = batch.column("c3").take(idx)
-        filt = batch.column("c6").take(idx)
-        info = _Info(batch.column("c7"))
-        key_pos, key_ref, key_alt = _trim(chrom, pos, vcf_ref, alt)
-        failed, reason = self._quality(filt, genotypes)
-        multi_row = _multi_rows(alt_text, row)
-        annotation = info.value(self.layout.tag, row) if self.layout else pa.nulls(len(row), pa.string())
-        if self.layout is not None:
-            expected = _expected_alleles(self.layout, vcf_ref, alt_text.take(idx), allele, multi_row)
-            conseq = _entry_consequences(self.layout, annotation, expected)
-            gene = conseq.gene
-        else:
-            conseq = None
-            gene = pa.nulls(len(row), pa.string())
-        passed = ~failed
-        if conseq is not None:
-            rescued = passed & ~conseq.kept
-            rescued[rescued] = self.clinvar.match(
-                chrom.filter(pa.array(rescued)),
-                key_pos[rescued],
-                key_ref.filter(pa.array(rescued)),
-                key_alt.filter(pa.array(rescued)),
-            )
-            survive = passed & (conseq.kept | rescued)
-            removed_conseq = passed & ~survive
-        else:
-            survive = passed
-            removed_conseq = np.zeros(len(row), dtype=np.bool_)
-        trace_rows = failed | removed_conseq
-        if trace_rows.any():
-            stage = np.where(failed, STAGES.index("quality"), STAGES.index("consequence")).astype(np.int8)
-            reasons = reason.cast(pa.string())
-            if conseq is not None:
-                reasons = pc.if_else(pa.array(failed), reasons, _consequence_reasons(conseq.term))
-            self._add_trace(trace_rows, chrom, key_pos, key_ref, key_alt, gene, stage, reasons)
-        if survive.any():
-            af, an = info.allele_values("AF", row, allele), info.allele_values("AN", row, None)
-            af_population = self._af_is_population(af, an, genotypes)
-            columns: dict[str, Any] = {
-                "chrom": chrom.cast(pa.string()),
-                "pos": pa.array(key_pos),
-                "ref": key_ref,
-                "alt": key_alt,
-                "vcf_pos": pa.array(pos),
-                "vcf_ref": vcf_ref,
-                "vcf_alts": alt_text.take(idx),
-                "allele": pa.array(allele.astype(np.int32)),
-                "filter": filt.cast(pa.string()),
-                "af": af,
-                "af_population": pa.array(af_population),
-                "annotation": annotation,
-            }
-            for i, g in enumerate(genotypes):
-                columns |= {
-                    genotype_column("gt", i): pa.array(g.gt),
-                    genotype_column("ploidy", i): pa.array(g.ploidy),
-                    genotype_column("gq", i): g.gq,
-                    genotype_column("dp", i): g.dp,
-                    genotype_column("ab", i): g.ab,
-                }
-            self.survivors.append(pa.table(columns).filter(pa.array(survive)))
-
-    def _add_trace(
-        self,
-        mask: BOOL,
-        chrom: pa.Array,
-        pos: I64,
-        ref: pa.Array,
-        alt: pa.Array,
-        gene: pa.Array,
-        stage: npt.NDArray[np.int8],
-        reason: pa.Array,
-    ) -> None:
-        m = pa.array(mask)
-        stages = pa.DictionaryArray.from_arrays(pa.array(stage[mask]), pa.array(STAGES, pa.string()))
-        self.trace.append(
-            pa.table(
-                [
-                    chrom.filter(m),
-                    pa.array(pos[mask]),
-                    ref.filter(m),
-                    alt.filter(m),
-                    gene.filter(m),
-                    stages,
-                    reason.filter(m),
-                ],
-                names=list(_TRACE_NAMES),
-            )
+        rows = _Rows(
+            chrom=_normalised_chroms(batch.column("c0")).take(idx),
+            vcf_pos=batch.column("c1").to_numpy(zero_copy_only=False)[row],
+            vcf_ref=batch.column("c3").take(idx),
+            vcf_alts=alt_text.take(idx),
+            alt=alt,
+            allele=allele,
+            info=batch.column("c7").take(idx),
+            filt=batch.column("c6").take(idx),
         )
-
-    def _genotypes(self, column: pa.Array, formats: pa.Array, row: I64, allele: I64) -> _Genotypes:
-        """GT (ALT count of ``allele``), ploidy, GQ, DP and allele balance of one sample, per row."""
-        fields = pc.split_pattern(column, ":")
-        index = _format_indexes(formats)
-        gt_text = pc.dictionary_encode(_element(fields, index["GT"]))
-        gt, ploidy = _gt_tables(gt_text.dictionary.to_pylist(), int(allele.max(initial=1)))
-        codes = gt_text.indices.fill_null(len(gt) - 1).to_numpy(zero_copy_only=False)[row]
-        gq = _numbers(_element(fields, index["GQ"]), "GQ").take(pa.array(row))
-        dp = _numbers(_element(fields, index["DP"]), "DP").take(pa.array(row))
-        ab = _allele_balance(_element(fields, index["AD"]), row, allele)
-        return _Genotypes(
-            gt[codes, allele].astype(np.int8),
-            ploidy[codes].astype(np.int8),
-            pc.cast(pc.min_element_wise(gq, 32767.0, skip_nulls=False), pa.int16()),
-            pc.cast(pc.min_element_wise(dp, 2.0e9, skip_nulls=False), pa.int32()),
-            ab,
-        )
-
-    def _quality(self, filt: pa.Array, genotypes: list[_Genotypes]) -> tuple[BOOL, pa.Array]:
-        """Per row: failed the quality stage, and the reason (dictionary strings; null if passed)."""
-        n = len(filt)
-        q = self.quality
-        decider = np.full(n, -1, dtype=np.int64)
+        rows.trim()
+        decider = np.full(len(row), -1, dtype=np.int64)
         for i in self.affected:  # the proband (index 0, always affected) first
-            decider = np.where((decider < 0) & (genotypes[i].gt >= 1), i, decider)
-        gq = _pick([_floats(g.gq) for g in genotypes], decider)
-        dp = _pick([_floats(g.dp) for g in genotypes], decider)
-        ab = _pick([_floats(g.ab) for g in genotypes], decider)
-        het = _pick([((g.gt == 1) & (g.ploidy == 2)).astype(np.float64) for g in genotypes], decider) == 1
-        reasons: list[str] = []
-        lookup: dict[str, int] = {}
-
-        def code(text: str) -> int:
-            if text not in lookup:
-                lookup[text] = len(reasons)
-                reasons.append(text)
-            return lookup[text]
-
-        filt_dict = filt.dictionary.to_pylist()
-        filt_fail = np.array([v not in ("PASS", ".") for v in filt_dict] + [False], dtype=np.bool_)
-        filt_idx = filt.indices.fill_null(len(filt_dict)).to_numpy(zero_copy_only=False)
-        out = np.full(n, -1, dtype=np.int64)
-        who = [
-            "" if i == 0 else f" in {self.names[i]}" for i in range(len(genotypes))
-        ]  # reasons name the member when it is not the proband
-        failed_filter = filt_fail[filt_idx]
-        if failed_filter.any():
-            table = np.array(
-                [code(f"FILTER {v}") if bad else -1 for v, bad in zip(filt_dict, filt_fail, strict=False)]
-                + [-1]
+            decider = np.where((decider < 0) & (gts[i][0] >= 1), i, decider)
+        reasons = _Reasons()
+        code = self._quality(rows.filt, samples, formats, row, allele, gts, decider, reasons)
+        passed = code < 0
+        annotation = (
+            _info_value(rows.info, self.layout.tag) if self.layout else pa.nulls(len(row), pa.string())
+        )
+        gene = pa.nulls(len(row), pa.string())
+        survive = passed
+        if self.layout is not None:
+            conseq = _entry_consequences(self.layout, annotation, rows.expected_alleles(self.layout))
+            gene = conseq.gene
+            rescued = passed & ~conseq.kept
+            rescued[rescued] = self.clinvar.match(*rows.keys(rescued))
+            survive = passed & (conseq.kept | rescued)
+            removed = np.flatnonzero(passed & ~survive)
+            if len(removed):
+                code[removed] = _consequence_codes(conseq.term.take(pa.array(removed)), reasons)
+        stage = np.where(passed, STAGES.index("consequence"), STAGES.index("quality")).astype(np.int8)
+        if survive.any():
+            survive = self._frequency(rows, survive, annotation, gts, code, stage, reasons)
+        gone = np.flatnonzero(code >= 0)
+        if len(gone):
+            self.trace.append(rows.trace(gone, gene, stage, code, reasons))
+        if survive.any():
+            self.survivors.append(
+                self._survivor_table(rows, np.flatnonzero(survive), annotation, samples, formats, row, gts)
             )
-            out[failed_filter] = table[filt_idx[failed_filter]]
-        checks = (
+
+    def _quality(
+        self,
+        filt: pa.DictionaryArray,
+        samples: list[pa.Array],
+        formats: dict[str, I64],
+        row: I64,
+        allele: I64,
+        gts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]],
+        decider: I64,
+        reasons: _Reasons,
+    ) -> I64:
+        """Reason code of the first failing quality check per row (-1: passed).
+
+        FILTER first, then GQ, DP and heterozygous allele balance of the deciding member's call
+        (the proband's when it carries the ALT). Reasons name the member when it is not the proband.
+        """
+        q = self.quality
+        n = len(row)
+        out = np.full(n, -1, dtype=np.int64)
+        names = [str(v) for v in filt.dictionary.to_pylist()]
+        bad = np.array([v not in ("PASS", ".") for v in names] + [False], dtype=np.bool_)
+        filt_idx = filt.indices.fill_null(len(names)).to_numpy(zero_copy_only=False)
+        if bad[filt_idx].any():
+            table = np.array([reasons.code(f"FILTER {v}") for v in names] + [-1], dtype=np.int64)
+            out = np.where(bad[filt_idx], table[filt_idx], out)
+        gq, dp, ab = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        het = np.zeros(n, dtype=np.bool_)
+        for i in np.unique(decider).tolist():
+            sel = np.flatnonzero(decider == i)
+            calls = _call_values(samples[i], formats, row[sel], allele[sel])
+            gq[sel], dp[sel], ab[sel] = calls
+            het[sel] = (gts[i][0][sel] == 1) & (gts[i][1][sel] == 2)
+        who = ["" if i == 0 else f" in {name}" for i, name in enumerate(self.names)]
+        checks: tuple[tuple[BOOL, F64, Callable[[float], str]], ...] = (
             (gq < q.gq, gq, lambda v: f"GQ {v:g} < {q.gq}"),
             (dp < q.dp, dp, lambda v: f"DP {v:g} < {q.dp}"),
             (
@@ -915,44 +919,202 @@ class _Decoder:
                 lambda v: f"het allele balance {v:.2f} outside {q.het_ab[0]:g}–{q.het_ab[1]:g}",
             ),
         )
-        for fails, values, text in checks:
+        for fails, value, text in checks:
             todo = np.flatnonzero(fails & (out < 0))
             if not len(todo):
                 continue
             pairs, inverse = np.unique(
-                np.stack([values[todo], decider[todo].astype(np.float64)]), axis=1, return_inverse=True
+                np.stack([value[todo], decider[todo].astype(np.float64)]), axis=1, return_inverse=True
             )
-            codes = np.array([code(text(v) + who[int(d)]) for v, d in pairs.T.tolist()], dtype=np.int64)
+            codes = np.array(
+                [reasons.code(text(v) + who[int(d)]) for v, d in pairs.T.tolist()], dtype=np.int64
+            )
             out[todo] = codes[inverse.reshape(-1)]
-        failed = out >= 0
-        dictionary = pa.array(reasons or [""], pa.string())
-        return failed, pa.DictionaryArray.from_arrays(
-            pa.array(np.maximum(out, 0).astype(np.int32), mask=~failed), dictionary
+        return out
+
+    def _frequency(
+        self,
+        rows: _Rows,
+        survive: BOOL,
+        annotation: pa.Array,
+        gts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]],
+        code: I64,
+        stage: npt.NDArray[np.int8],
+        reasons: _Reasons,
+    ) -> BOOL:
+        """Remove survivors whose population frequency certainly exceeds the loosest bound.
+
+        Uses a lower bound of the final ``pop_af``: INFO/AF when it is a population frequency,
+        and the file's frequency fields (VEP) as :func:`annotate_sites` will read them, taking
+        the entry with the lowest value. Split multi-allelic rows use INFO/AF only (the entries
+        of the other ALTs share the field). Removed rows get their trace code and stage. Without
+        file annotation only INFO/AF is read here: frequency is decided after the annotator.
+        """
+        at = np.flatnonzero(survive)
+        info = _Info(rows.info.take(pa.array(at)))
+        af = _floats(info.number("AF", rows.allele[at]))
+        an = _floats(info.number("AN", None))
+        rows.af = np.full(len(survive), np.nan)
+        rows.af[at] = af
+        rows.af_population = np.zeros(len(survive), dtype=np.bool_)
+        population = self._af_is_population(af, an, [(g[at], p[at]) for g, p in gts])
+        rows.af_population[at] = population
+        if self.layout is None:  # the consequence is not known yet: no frequency decision before it
+            return survive
+        bound = np.where(population, af, np.nan)
+        source = np.full(len(at), "af_input", dtype=object)
+        if self.frequency_fields:
+            single = ~rows.multi()[at]
+            value, column = _file_frequency(self.frequency_fields, annotation.take(pa.array(at)))
+            value = np.where(single, value, np.nan)
+            higher = ~np.isnan(value) & ~(value <= bound)  # also where bound is NaN
+            bound = np.where(higher, value, bound)
+            source = np.where(higher, column, source)
+        chrom, pos, ref, alt = rows.keys(survive)
+        plp = self.clinvar.match(chrom, pos, ref, alt)
+        limit = np.where(plp, self.max_af, min(CANDIDATE_AF, self.max_af))
+        common = ~np.isnan(bound) & (bound > limit)
+        if common.any():
+            gone = at[common]
+            code[gone] = [
+                reasons.code(f"population AF {v:.3g} ({s}) > {lim:g}")
+                for v, s, lim in zip(
+                    bound[common].tolist(), source[common].tolist(), limit[common].tolist(), strict=True
+                )
+            ]
+            stage[gone] = STAGES.index("frequency")
+            survive = survive.copy()
+            survive[gone] = False
+        return survive
+
+    def _af_is_population(
+        self, af: F64, an: F64, gts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]]
+    ) -> BOOL:
+        """Whether INFO/AF is a population frequency rather than the frequency among this VCF's samples.
+
+        A joint-called family VCF's INFO/AF is AC/AN over its own samples (⅙ for one heterozygote
+        in a trio) and says nothing about the population. It is taken as in-sample when INFO/AN
+        is at most twice the number of samples, or, without AN, when it equals AC/AN over the
+        family's genotypes.
+        """
+        in_sample = an <= 2 * self.n_vcf_samples
+        no_an = np.isnan(an)
+        if no_an.any():
+            ac = np.zeros(len(af))
+            total = np.zeros(len(af))
+            for gt, ploidy in gts:
+                called = gt >= 0
+                ac += np.where(called, gt, 0)
+                total += np.where(called, ploidy, 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                own = np.abs(af - ac / total) < 0.005
+            in_sample |= no_an & own
+        return ~in_sample & ~np.isnan(af)
+
+    def _survivor_table(
+        self,
+        rows: _Rows,
+        at: I64,
+        annotation: pa.Array,
+        samples: list[pa.Array],
+        formats: dict[str, I64],
+        row: I64,
+        gts: list[tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]],
+    ) -> pa.Table:
+        idx = pa.array(at)
+        columns: dict[str, Any] = {
+            "chrom": rows.chrom.take(idx).cast(pa.string()),
+            "pos": pa.array(rows.pos[at]),
+            "ref": rows.ref.take(idx),
+            "alt": rows.alt_key.take(idx),
+            "vcf_pos": pa.array(rows.vcf_pos[at]),
+            "vcf_ref": rows.vcf_ref.take(idx),
+            "vcf_alts": rows.vcf_alts.take(idx),
+            "allele": pa.array(rows.allele[at]),
+            "filter": rows.filt.take(idx).cast(pa.string()),
+            "af": pa.array(rows.af[at], mask=np.isnan(rows.af[at])),
+            "af_population": pa.array(rows.af_population[at]),
+            "annotation": annotation.take(idx),
+        }
+        for i, sample in enumerate(samples):
+            gq, dp, ab = _call_values(sample, formats, row[at], rows.allele[at])
+            columns |= {
+                genotype_column("gt", i): pa.array(gts[i][0][at]),
+                genotype_column("ploidy", i): pa.array(gts[i][1][at]),
+                genotype_column("gq", i): pa.array(np.minimum(gq, 32767), mask=np.isnan(gq)).cast(pa.int16()),
+                genotype_column("dp", i): pa.array(np.minimum(dp, 2**31 - 1), mask=np.isnan(dp)).cast(
+                    pa.int32()
+                ),
+                genotype_column("ab", i): pa.array(ab.astype(np.float32), mask=np.isnan(ab)),
+            }
+        return pa.table(columns)
+
+
+@dataclass
+class _Rows:
+    """The carried rows of one batch (one per split ALT) and their variant keys."""
+
+    chrom: pa.DictionaryArray
+    vcf_pos: I64
+    vcf_ref: pa.Array
+    vcf_alts: pa.Array
+    alt: pa.Array
+    allele: I64
+    info: pa.Array
+    filt: pa.DictionaryArray
+    pos: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    ref: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    alt_key: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
+    af: F64 = field(default_factory=lambda: np.zeros(0))
+    af_population: BOOL = field(default_factory=lambda: np.zeros(0, np.bool_))
+
+    def trim(self) -> None:
+        """Variant keys as :func:`genopath.annotation.pipeline.normalise` spells them without a reference."""
+        self.pos, self.ref, self.alt_key = _trim(self.chrom, self.vcf_pos, self.vcf_ref, self.alt)
+
+    def keys(self, mask: BOOL) -> tuple[pa.Array, I64, pa.Array, pa.Array]:
+        m = pa.array(mask)
+        return self.chrom.filter(m), self.pos[mask], self.ref.filter(m), self.alt_key.filter(m)
+
+    def multi(self) -> BOOL:
+        """Rows split from a multi-allelic record."""
+        return np.asarray(
+            pc.match_substring(self.vcf_alts, ",").to_numpy(zero_copy_only=False), dtype=np.bool_
         )
 
-    def _af_is_population(self, af: pa.Array, an: pa.Array, genotypes: list[_Genotypes]) -> BOOL:
-        """Whether INFO/AF is a population frequency rather than the frequency in this VCF's samples.
+    def expected_alleles(self, layout: _Layout) -> tuple[pa.Array, pa.Array] | None:
+        """The ``Allele`` spellings of each split ALT (VEP form, and the ALT itself); null when biallelic."""
+        multi = self.multi()
+        if layout.allele is None or not multi.any():
+            return None
+        at = np.flatnonzero(multi)
+        refs = self.vcf_ref.take(pa.array(at)).to_pylist()
+        alts = self.vcf_alts.take(pa.array(at)).to_pylist()
+        vep: list[str | None] = [None] * len(multi)
+        own: list[str | None] = [None] * len(multi)
+        for r, a, i in zip(refs, alts, at.tolist(), strict=True):
+            options = a.split(",")
+            k = int(self.allele[i]) - 1
+            own[i] = options[k]
+            vep[i] = readers.vep_allele_strings(r, options)[k] if layout.source == "vep" else options[k]
+        return pa.array(vep, pa.string()), pa.array(own, pa.string())
 
-        A joint-called family VCF's INFO/AF is AC/AN over its own samples (⅙ for one
-        heterozygote in a trio) and says nothing about the population. It is taken as
-        in-sample when INFO/AN is at most twice the number of samples, or, without AN, when it
-        equals AC/AN over the family's genotypes.
-        """
-        n = len(af)
-        an_np = _floats(an)
-        in_sample = an_np <= 2 * self.n_vcf_samples
-        no_an = np.isnan(an_np)
-        if no_an.any():
-            ac = np.zeros(n)
-            total = np.zeros(n)
-            for g in genotypes:
-                called = g.gt >= 0
-                ac += np.where(called, g.gt, 0)
-                total += np.where(called, g.ploidy, 0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                own = np.abs(_floats(af) - ac / total) < 0.005
-            in_sample |= no_an & own
-        return ~in_sample
+    def trace(
+        self, at: I64, gene: pa.Array, stage: npt.NDArray[np.int8], code: I64, reasons: _Reasons
+    ) -> pa.Table:
+        idx = pa.array(at)
+        return pa.table(
+            [
+                self.chrom.take(idx),
+                pa.array(self.pos[at]),
+                self.ref.take(idx),
+                self.alt_key.take(idx),
+                gene.take(idx),
+                pa.DictionaryArray.from_arrays(pa.array(stage[at]), _STAGE_DICTIONARY),
+                reasons.array(code[at]),
+            ],
+            names=list(_TRACE_NAMES),
+        )
 
 
 # -- batch helpers ------------------------------------------------------------------------------
@@ -961,38 +1123,13 @@ class _Decoder:
 def _split_alleles(alt: pa.Array) -> tuple[I64, I64, pa.Array]:
     """Split ALT lists: the source row, the allele number (1-based) and the ALT of each allele."""
     n = len(alt)
-    multi = pc.match_substring(alt, ",")
-    if not pc.any(multi).as_py():
+    if not pc.any(pc.match_substring(alt, ",")).as_py():
         return np.arange(n, dtype=np.int64), np.ones(n, dtype=np.int64), alt
     offsets, values = _list_parts(pc.split_pattern(alt, ","))
     counts = np.diff(offsets)
     row = np.repeat(np.arange(n, dtype=np.int64), counts)
     allele = np.arange(len(row), dtype=np.int64) - np.repeat(offsets[:-1], counts) + 1
     return row, allele, values
-
-
-def _multi_rows(alt_text: pa.Array, row: I64) -> BOOL:
-    return pc.match_substring(alt_text, ",").to_numpy(zero_copy_only=False)[row]
-
-
-def _expected_alleles(
-    layout: _Layout, ref: pa.Array, alts: pa.Array, allele: I64, multi: BOOL
-) -> tuple[pa.Array, pa.Array] | None:
-    """The ``Allele`` spellings of each split ALT (VEP form, and the ALT itself); null when biallelic."""
-    if layout.allele is None or not multi.any():
-        return None
-    rows = np.flatnonzero(multi)
-    r = pc.take(ref, pa.array(rows)).to_pylist()
-    a = pc.take(alts, pa.array(rows)).to_pylist()
-    vep: list[str | None] = [None] * len(multi)
-    own: list[str | None] = [None] * len(multi)
-    for k, i in enumerate(rows.tolist()):
-        options = a[k].split(",")
-        own[i] = options[allele[i] - 1]
-        vep[i] = (
-            readers.vep_allele_strings(r[k], options)[allele[i] - 1] if layout.source == "vep" else own[i]
-        )
-    return pa.array(vep, pa.string()), pa.array(own, pa.string())
 
 
 def _format_indexes(formats: pa.Array) -> dict[str, I64]:
@@ -1008,10 +1145,42 @@ def _format_indexes(formats: pa.Array) -> dict[str, I64]:
     return out
 
 
+def _gt_counts(
+    column: pa.Array, gt_index: I64, row: I64, allele: I64
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+    """ALT count of each split row's allele (-1: missing) and ploidy, from one sample's GT.
+
+    GT is the first FORMAT field (VCF 4.x). The first four characters of a sample field hold the
+    whole GT for every call with single-digit alleles (``0/1:``, ``1:3…``, ``./.``); the rare
+    longer GTs (``0/10``, ``0/1/2``) are split out separately.
+    """
+    prefix = pc.dictionary_encode(pc.utf8_slice_codeunits(column, 0, 4))
+    texts: list[str | None] = []
+    long_codes = []
+    for k, text in enumerate(prefix.dictionary.to_pylist()):
+        head, colon, _ = text.partition(":")
+        texts.append(head if colon or len(text) < 4 else None)
+        if not colon and len(text) == 4:
+            long_codes.append(k)
+    codes = prefix.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if long_codes:  # GTs of four characters or more: read them whole
+        rows = np.flatnonzero(np.isin(codes, long_codes))
+        whole = _element(pc.split_pattern(column.take(pa.array(rows)), ":", max_splits=1), 0).to_pylist()
+        lookup = {t: i for i, t in enumerate(texts) if t is not None}
+        for r, text in zip(rows.tolist(), whole, strict=True):
+            if text not in lookup:
+                lookup[text] = len(texts)
+                texts.append(text)
+            codes[r] = lookup[text]
+    count, ploidy = _gt_tables(texts, int(allele.max(initial=1)))
+    codes = np.where(gt_index == 0, codes, len(texts))  # no GT in this FORMAT: missing
+    return count[codes[row], allele].astype(np.int8), ploidy[codes[row]].astype(np.int8)
+
+
 def _gt_tables(
     texts: list[str | None], max_allele: int
 ) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
-    """ALT count of each allele number (columns 0…max) and ploidy, per distinct GT (+1 row: absent).
+    """ALT count of each allele number (columns 0…max) and ploidy per distinct GT (+1 row: absent).
 
     The count is -1 when no allele is called, or when the call is partly missing and does not
     include the allele (``./0``); ``./1`` counts 1. A haploid call has ploidy 1.
@@ -1035,8 +1204,39 @@ def _gt_tables(
     return count, ploidy
 
 
+def _call_values(column: pa.Array, formats: dict[str, I64], row: I64, allele: I64) -> tuple[F64, F64, F64]:
+    """GQ, DP and allele balance of one sample on the given split rows (NaN when absent).
+
+    Allele balance is the ALT's reads over all reads of the record (AD), so a ``1/2`` call is
+    balanced for each ALT.
+    """
+    fields = pc.split_pattern(column.take(pa.array(row)), ":")
+    offsets, values = _list_parts(fields)
+    gq = _floats(_numbers(_element_at(offsets, values, formats["GQ"][row]), "GQ"))
+    dp = _floats(_numbers(_element_at(offsets, values, formats["DP"][row]), "DP"))
+    ad = _element_at(offsets, values, formats["AD"][row])
+    a_offsets, a_values = _list_parts(pc.split_pattern(ad, ","))
+    counts = np.diff(a_offsets)
+    reads = np.nan_to_num(_floats(_numbers(a_values, "AD")), nan=0.0)
+    total = np.zeros(len(counts))
+    nonempty = counts > 0
+    if nonempty.any():
+        total[nonempty] = np.add.reduceat(reads, a_offsets[:-1][nonempty])
+    valid = (allele < counts) & (total > 0)
+    alt_reads = reads[np.where(valid, a_offsets[:-1] + allele, 0)] if len(reads) else np.zeros(len(row))
+    ab = np.where(valid, alt_reads / np.where(valid, total, 1.0), np.nan)
+    return gq, dp, ab
+
+
+def _element_at(offsets: I64, values: pa.Array, k: int | I64) -> pa.Array:
+    counts = np.diff(offsets)
+    index = np.broadcast_to(np.asarray(k, dtype=np.int64), counts.shape)
+    valid = (index >= 0) & (index < counts)
+    return pc.take(values, pa.array(offsets[:-1] + np.where(valid, index, 0), mask=~valid))
+
+
 def _numbers(values: pa.Array, name: str) -> pa.Array:
-    """FORMAT numbers as float64 (``.`` and absent → null)."""
+    """Numbers written as text, as float64 (``.`` and absent → null)."""
     values = pc.if_else(pc.equal(values, "."), pa.scalar(None, pa.string()), values)
     try:
         return pc.cast(values, pa.float64())
@@ -1044,36 +1244,9 @@ def _numbers(values: pa.Array, name: str) -> pa.Array:
         raise InputError(f"FORMAT/{name} holds a value that is not a number: {e}") from e
 
 
-def _allele_balance(ad: pa.Array, row: I64, allele: I64) -> pa.Array:
-    """ALT reads / all reads of the record (AD), per split row; null without AD or reads."""
-    offsets, values = _list_parts(pc.split_pattern(ad, ","))
-    counts = np.diff(offsets)
-    reads = np.nan_to_num(_floats(_numbers(values, "AD")), nan=0.0)
-    total = np.zeros(len(counts))
-    nonempty = counts > 0
-    if nonempty.any():
-        total[nonempty] = np.add.reduceat(reads, offsets[:-1][nonempty])
-    at = offsets[:-1][row] + allele
-    valid = (allele < counts[row]) & (total[row] > 0)
-    alt_reads = np.where(valid, reads[np.where(valid, at, 0)] if len(reads) else 0.0, 0.0)
-    ratio = np.divide(alt_reads, total[row], out=np.zeros(len(row)), where=valid)
-    return pa.array(ratio.astype(np.float32), mask=~valid)
-
-
-def _take_genotypes(g: _Genotypes, keep: I64) -> _Genotypes:
-    idx = pa.array(keep)
-    return _Genotypes(g.gt[keep], g.ploidy[keep], g.gq.take(idx), g.dp.take(idx), g.ab.take(idx))
-
-
-def _floats(values: pa.Array) -> npt.NDArray[np.float64]:
+def _floats(values: pa.Array) -> F64:
+    """A float64 NumPy copy (null → NaN)."""
     return np.array(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-def _pick(columns: list[npt.NDArray[np.float64]], who: I64) -> npt.NDArray[np.float64]:
-    out = np.full(len(who), np.nan)
-    for i, values in enumerate(columns):
-        out = np.where(who == i, values, out)
-    return out
 
 
 def _normalised_chroms(column: pa.Array) -> pa.DictionaryArray:
@@ -1085,7 +1258,7 @@ def _normalised_chroms(column: pa.Array) -> pa.DictionaryArray:
 
 
 def _trim(chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array) -> tuple[I64, pa.Array, pa.Array]:
-    """Variant keys as :func:`genopath.annotation.pipeline.normalise` spells them without a reference."""
+    """Upper-case alleles; REF and ALT both longer than one base trimmed like ``normalise``."""
     ref_u, alt_u = pc.utf8_upper(ref), pc.utf8_upper(alt)
     both = pc.and_(pc.greater(pc.utf8_length(ref), 1), pc.greater(pc.utf8_length(alt), 1))
     rows = np.flatnonzero(both.to_numpy(zero_copy_only=False))
@@ -1102,45 +1275,129 @@ def _trim(chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array) -> tuple[I64,
     return pos, pa.array(new_ref, pa.string()), pa.array(new_alt, pa.string())
 
 
-def _consequence_reasons(term: pa.Array) -> pa.Array:
+def _consequence_codes(term: pa.DictionaryArray, reasons: _Reasons) -> I64:
     names = term.dictionary.to_pylist()
-    reasons = [f"consequence {t} ({so.IMPACT.get(t, 'MODIFIER').lower()})" for t in names]
-    indices = term.indices
-    return pc.if_else(
-        pc.is_valid(indices),
-        pa.DictionaryArray.from_arrays(indices, pa.array(reasons, pa.string())).cast(pa.string()),
-        pa.scalar("no consequence annotated for this allele", pa.string()),
+    table = np.array(
+        [reasons.code(f"consequence {t} ({so.IMPACT.get(t, 'MODIFIER').lower()})") for t in names]
+        + [reasons.code("no consequence annotated for this allele")],
+        dtype=np.int64,
+    )
+    return np.asarray(
+        table[term.indices.fill_null(len(names)).to_numpy(zero_copy_only=False)], dtype=np.int64
     )
 
 
+def _frequency_fields(layout: _Layout | None) -> list[tuple[str, list[int]]]:
+    """(output column, positions of its VEP fields in preference order) for the file's frequencies."""
+    if layout is None or not isinstance(layout.reader, readers.VepCsqReader):
+        return []
+    fields = layout.reader.fields
+    out = []
+    for column, names in FREQUENCY_FIELDS.items():
+        positions = [fields.index(n) for n in names if n in fields]
+        if positions:
+            out.append((column, positions))
+    return out
+
+
+def _file_frequency(columns: list[tuple[str, list[int]]], values: pa.Array) -> tuple[F64, npt.NDArray[Any]]:
+    """Lower bound of the frequency ``annotate_sites`` will read from the file, and its column.
+
+    Per entry, each column takes its first non-empty VEP field (as ``annotate_sites`` does) and
+    the entry's value is the largest; per row, the smallest over its entries (NaN when an entry
+    has none, since that entry may be the one chosen).
+    """
+    n = len(values)
+    e_offsets, entries = _list_parts(pc.split_pattern(values, ","))
+    counts = np.diff(e_offsets)
+    parts = pc.split_pattern(entries, "|")
+    p_offsets, p_values = _list_parts(parts)
+    m = len(entries)
+    best = np.full(m, np.nan)
+    which = np.full(m, "", dtype=object)
+    for column, positions in columns:
+        value = np.full(m, np.nan)
+        for k in reversed(positions):  # the first non-empty field wins
+            text = _element_at(p_offsets, p_values, k)
+            present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+            value = np.where(present, _max_number(text), value)
+        higher = ~np.isnan(value) & ~(value <= best)
+        best = np.where(higher, value, best)
+        which = np.where(higher, column, which)
+    out = np.full(n, np.nan)
+    source = np.full(n, "", dtype=object)
+    rows = np.flatnonzero(counts > 0)
+    if len(rows):
+        filled = np.where(np.isnan(best), -np.inf, best)  # an entry without frequency: no bound
+        low = np.full(n, -np.inf)
+        low[rows] = np.minimum.reduceat(filled, e_offsets[:-1][rows])
+        entry_row = np.repeat(np.arange(n), counts)
+        lowest = np.flatnonzero(filled == low[entry_row])
+        _, first = np.unique(entry_row[lowest], return_index=True)
+        chosen = lowest[first]
+        out = np.where(np.isinf(low), np.nan, low)
+        source[entry_row[chosen]] = which[chosen]
+    return out, source
+
+
+def _max_number(text: pa.Array) -> F64:
+    """The largest number of each ``&``-separated field, as ``pipeline._float`` reads it.
+
+    VEP joins the values of co-located variants with ``&``; empty parts and ``.`` are skipped,
+    and a field with any other non-number is unreadable (NaN).
+    """
+    offsets, parts = _list_parts(pc.split_pattern(text, "&"))
+    numeric = pc.fill_null(pc.match_substring_regex(parts, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"), False)
+    blank = pc.fill_null(pc.is_in(parts, value_set=pa.array(["", "."])), True)
+    values = _floats(pc.if_else(numeric, parts, pa.scalar(None, pa.string())))
+    bad = ~numeric.to_numpy(zero_copy_only=False) & ~blank.to_numpy(zero_copy_only=False)
+    counts = np.diff(offsets)
+    out = np.full(len(counts), np.nan)
+    rows = np.flatnonzero(counts > 0)
+    if len(rows):
+        starts = offsets[:-1][rows]
+        out[rows] = np.fmax.reduceat(values, starts)
+        out[rows[np.add.reduceat(bad.astype(np.int64), starts) > 0]] = np.nan
+    return out
+
+
+def _info_value(info: pa.Array, key: str) -> pa.Array:
+    """The raw value of INFO ``key`` per row (null when absent), without splitting every item."""
+    value = _element(pc.split_pattern(info, f";{key}=", max_splits=1), 1)
+    first = pc.starts_with(info, f"{key}=")
+    if pc.any(first).as_py():
+        value = pc.if_else(first, pc.utf8_slice_codeunits(info, len(key) + 1), value)
+    # drop the keys after this one (Arrow's split searches much faster than match_substring)
+    return _element(pc.split_pattern(value, ";", max_splits=1), 0)
+
+
 class _Info:
-    """Selected INFO values of a batch: ``KEY=value`` items found with one split per row."""
+    """INFO values of some rows: ``KEY=value`` items found with one split per row."""
 
     def __init__(self, info: pa.Array) -> None:
         self._offsets, self._items = _list_parts(pc.split_pattern(info, ";"))
         self._rows = np.repeat(np.arange(len(info), dtype=np.int64), np.diff(self._offsets))
         self._n = len(info)
 
-    def value(self, key: str, row: I64) -> pa.Array:
-        """The raw value of ``key`` per (split) row; null when absent."""
-        found = pc.starts_with(self._items, key + "=").to_numpy(zero_copy_only=False)
-        hits = np.flatnonzero(found)
+    def value(self, key: str) -> pa.Array:
+        """The raw value of ``key`` per row; null when absent."""
+        hits = np.flatnonzero(pc.starts_with(self._items, key + "=").to_numpy(zero_copy_only=False))
         where = np.full(self._n, -1, dtype=np.int64)
         where[self._rows[hits][::-1]] = np.arange(len(hits) - 1, -1, -1)  # a row's first item wins
         values = pc.utf8_slice_codeunits(pc.take(self._items, pa.array(hits)), len(key) + 1)
-        at = where[row]
-        return pc.take(values, pa.array(np.maximum(at, 0), mask=at < 0))
+        return pc.take(values, pa.array(np.maximum(where, 0), mask=where < 0))
 
-    def allele_values(self, key: str, row: I64, allele: I64 | None) -> pa.Array:
-        """Numeric value of ``key`` (``Number=A`` when ``allele`` is given) per row, as float64."""
-        raw = self.value(key, row)
+    def number(self, key: str, allele: I64 | None) -> pa.Array:
+        """Numeric value of ``key`` per row (of ``allele`` for a ``Number=A`` field), float64."""
+        raw = self.value(key)
         if allele is not None:
-            raw = _element(pc.split_pattern(raw, ","), allele - 1)
+            offsets, values = _list_parts(pc.split_pattern(raw, ","))
+            raw = _element_at(offsets, values, allele - 1)
         raw = pc.if_else(pc.equal(raw, "."), pa.scalar(None, pa.string()), raw)
         try:
             return pc.cast(raw, pa.float64())
         except pa.ArrowInvalid:
-            return pa.nulls(len(row), pa.float64())
+            return pa.nulls(self._n, pa.float64())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1159,7 +1416,7 @@ def _annotate_file(
     """Annotate the survivors from the file's own annotation (exact per-allele parse)."""
     table = _survivors(decoder)
     if table is None:
-        return _Annotated.empty(decoder), load_sources(settings, [], None, None)
+        return _Annotated.empty(), _no_sources(settings, None)
     d = table.select(["chrom", "vcf_pos", "vcf_ref", "vcf_alts", "allele", "af", "annotation"]).to_pydict()
     sites: dict[Key, Site] = {}
     first: dict[Key, int] = {}
@@ -1201,7 +1458,7 @@ def _annotate_builtin(
     """Annotate the quality-passing variants with genopath's annotator, then filter by consequence."""
     table = _survivors(decoder)
     if table is None:
-        return _Annotated.empty(decoder), load_sources(settings, [], reference, ref_version)
+        return _Annotated.empty(), _no_sources(settings, ref_version)
     chroms = set(pc.unique(table.column("chrom")).to_pylist())
     sources = load_sources(settings, chroms, reference, ref_version)
     # variants beyond FLANK of every MANE transcript are intergenic: no annotation needed
@@ -1235,7 +1492,7 @@ def _annotate_builtin(
         )
         table = table.filter(pa.array(~far))
     if table.num_rows == 0:
-        return _Annotated.empty(decoder), sources
+        return _Annotated.empty(), sources
     records = fastpath.Records(
         header="",
         chrom=table.column("chrom").combine_chunks(),
@@ -1260,6 +1517,20 @@ def _annotate_builtin(
         annotated.schema.get_field_index("af_input"), "af_input", chosen.column("af")
     )
     return _Annotated(annotated, chosen, None, {}), sources
+
+
+def _no_sources(settings: Settings, reference_version: str | None) -> Sources:
+    """What :func:`load_sources` would stamp when there is nothing to annotate (no tables read)."""
+    have = installed(settings)
+    versions = {name: have[name].version for name in ("mane", *OPTIONAL) if name in have}
+    if "hpo" in versions and not (have["hpo"].path / "genes_to_phenotype.txt").exists():
+        del versions["hpo"]
+    if reference_version is not None:
+        versions["reference"] = reference_version
+    cohort = cohort_sites(settings)
+    if cohort.exists():
+        versions["local_cohort"] = f"{pq.read_metadata(cohort).num_rows} sites"
+    return Sources(TranscriptIndex([]), versions=versions)
 
 
 def _split_alt(table: pa.Table) -> pa.Array:
@@ -1324,7 +1595,7 @@ class _Annotated:
     worst: dict[Key, str | None]
 
     @staticmethod
-    def empty(decoder: _Decoder) -> _Annotated:
+    def empty() -> _Annotated:
         return _Annotated(SCHEMA.empty_table(), pa.table({}), None, {})
 
 
@@ -1350,6 +1621,11 @@ def _finish(
         plp = clinvar_plp.to_numpy(zero_copy_only=False)
         terms = table.column("consequence").to_pylist()
         kept = np.array([any(t in KEPT_TERMS for t in (c or "").split("&")) for c in terms], dtype=np.bool_)
+        # a substitution in a CDS the reference does not cover has an unknown protein effect: kept
+        unread = pc.invert(pc.fill_null(table.column("sequence_available"), True)).to_numpy(
+            zero_copy_only=False
+        )
+        kept |= unread & np.array(["coding_sequence_variant" in (c or "") for c in terms], dtype=np.bool_)
         if annotated.kept_terms is not None:  # file annotation: any transcript of the ALT counts
             from_file = np.array([bool(v) for v in annotated.kept_terms], dtype=np.bool_)
             has_entries = np.array([v is not None for v in annotated.kept_terms], dtype=np.bool_)
@@ -1359,7 +1635,10 @@ def _finish(
         keys = _keys(table)
         most_severe = table.column("most_severe").to_pylist()
         for i in np.flatnonzero(~keep_conseq).tolist():
-            term = annotated.worst.get(keys[i], most_severe[i]) or most_severe[i] or "intergenic_variant"
+            if keys[i] in annotated.worst and annotated.worst[keys[i]] is None:
+                reasons.append("no consequence annotated for this allele")
+                continue
+            term = annotated.worst.get(keys[i]) or most_severe[i] or "intergenic_variant"
             reasons.append(f"consequence {term} ({so.IMPACT.get(term, 'MODIFIER').lower()})")
         late.append(_trace_rows(table, ~keep_conseq, "consequence", reasons))
         pop_af, source = _pop_af(table, rows)
@@ -1422,8 +1701,8 @@ def _pop_af(table: pa.Table, rows: pa.Table) -> tuple[npt.NDArray[np.float64], l
     best = np.where(seen, stack, -1.0)
     which = np.argmax(best, axis=0)
     value = best[which, np.arange(stack.shape[1])]
-    any_seen = seen.any(axis=0)
-    source = [names[w] if s else None for w, s in zip(which.tolist(), any_seen.tolist(), strict=True)]
+    any_seen: BOOL = np.asarray(seen.any(axis=0), dtype=np.bool_)
+    source = [names[int(w)] if s else None for w, s in zip(which, any_seen, strict=True)]
     return np.where(any_seen, value, np.nan), source
 
 
@@ -1463,7 +1742,7 @@ def _candidate_table(
     extra = {
         "filter": rows.column("filter").filter(m) if n else pa.array([], pa.string()),
         "pop_af": pa.array(pop_af[keep], pa.float64(), mask=np.isnan(pop_af[keep])),
-        "pop_af_source": pa.array([s for s, k in zip(source, keep.tolist(), strict=True) if k], pa.string()),
+        "pop_af_source": pa.array([s for s, k in zip(source, keep, strict=True) if k], pa.string()),
     }
     for name, type_ in EXTRA_COLUMNS:
         columns.append(extra[name].cast(extra_types[name]))
@@ -1477,8 +1756,13 @@ def _candidate_table(
 
 
 def _trace_table(parts: list[pa.Table], candidates: pa.Table) -> pa.Table:
-    """One row per removed variant: duplicates of a key (and keys that are candidates) dropped."""
-    parts = [
+    """The trace: one row per removed variant key, none for a key that is a candidate.
+
+    A key can come twice only from duplicate records (or two records that trim to one key);
+    the first in file order is kept. Duplicates are found among rows sharing a position: in a
+    position-sorted VCF those are neighbours, otherwise every position is compared.
+    """
+    chunks = [
         pa.table(
             [
                 p.column("chrom").cast(pa.string()),
@@ -1494,24 +1778,41 @@ def _trace_table(parts: list[pa.Table], candidates: pa.Table) -> pa.Table:
         for p in parts
         if p.num_rows
     ]
-    if not parts:
+    if not chunks:
         return TRACE_SCHEMA.empty_table()
-    trace = pa.concat_tables(parts)
-    codes = _position_codes(trace.column("chrom").combine_chunks(), trace.column("pos").to_numpy())
+    trace = pa.concat_tables(chunks)
+    codes = _position_codes(trace.column("chrom"), trace.column("pos").to_numpy())
+    order = np.arange(len(codes))
+    if len(codes) > 1 and not _grouped(codes):
+        order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    shared = np.zeros(len(codes), dtype=np.bool_)
+    if len(codes) > 1:
+        same = ordered[1:] == ordered[:-1]
+        shared[order[1:][same]] = True
+        shared[order[:-1][same]] = True
     if candidates.num_rows:
-        cand_codes = _position_codes(candidates.column("chrom"), candidates.column("pos").to_numpy())
-    else:
-        cand_codes = np.zeros(0, np.int64)
-    uniq, counts = np.unique(codes, return_counts=True)
-    suspects = np.isin(codes, uniq[counts > 1]) | np.isin(codes, cand_codes)
-    if suspects.any():
+        candidate_codes = _position_codes(candidates.column("chrom"), candidates.column("pos").to_numpy())
+        shared |= pc.is_in(pa.array(codes), value_set=pa.array(candidate_codes)).to_numpy(
+            zero_copy_only=False
+        )
+    suspects = np.flatnonzero(shared)
+    if len(suspects):
         taken = set(_keys(candidates)) if candidates.num_rows else set()
-        rows = np.flatnonzero(suspects)
-        sub = trace.take(pa.array(rows))
-        drop = np.zeros(trace.num_rows, dtype=np.bool_)
-        for r, key in zip(rows.tolist(), _keys(sub), strict=True):
-            if key in taken:
-                drop[r] = True
+        drop = np.zeros(len(codes), dtype=np.bool_)
+        for r, key in zip(suspects.tolist(), _keys(trace.take(pa.array(suspects))), strict=True):
+            drop[r] = key in taken
             taken.add(key)
-        trace = trace.filter(pa.array(~drop))
-    return trace.combine_chunks()
+        if drop.any():
+            trace = trace.filter(pa.array(~drop))
+    return trace
+
+
+def _grouped(codes: I64) -> bool:
+    """Whether equal positions are neighbours: each chromosome in one run, positions not decreasing."""
+    chrom = codes >> np.int64(32)
+    starts = np.flatnonzero(np.r_[True, chrom[1:] != chrom[:-1]])
+    if len(np.unique(chrom[starts])) != len(starts):
+        return False
+    step = np.diff(codes)
+    return bool((step[chrom[1:] == chrom[:-1]] >= 0).all())
