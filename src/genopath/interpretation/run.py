@@ -382,16 +382,14 @@ def _check_out(out: Path, vcf: Path) -> None:
 def _publish(art: Artefacts, results: dict[str, Any], candidates: pa.Table, trace: pa.Table) -> None:
     """Write the Parquet tables, then results.json last: results.json names a complete analysis."""
     results["artefacts"] = {"candidates": art.candidates.name, "trace": art.trace.name}
-    meta = {
-        b"genopath": json.dumps(
-            {"genopath_version": genopath.__version__, "resources": results["resources"]}
-        ).encode()
-    }
+    stamp = {"genopath_version": genopath.__version__, "resources": results["resources"]}
     for table, path in ((candidates, art.candidates), (trace, art.trace)):
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
-            existing = table.schema.metadata or {}
-            pq.write_table(table.replace_schema_metadata({**existing, **meta}), tmp)
+            existing = dict(table.schema.metadata or {})
+            merged = {**json.loads(existing.get(b"genopath", b"{}")), **stamp}
+            existing[b"genopath"] = json.dumps(merged).encode()
+            pq.write_table(table.replace_schema_metadata(existing), tmp)
             tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)
