@@ -303,6 +303,9 @@ def rank_candidates(
                 in_panel=any(gene in p.genes for p in panels),
             )
         )
+    hgnc = _hgnc_ids(settings, by_gene)
+    for item in inputs:
+        item.hgnc_id = item.hgnc_id or hgnc.get(item.gene_symbol)
     genes = ranking.rank(inputs)
     additional: list[dict[str, Any]] | None = None
     if options.additional_findings:
@@ -354,6 +357,23 @@ def rank_candidates(
         results["additional_findings_status"] = options.additional_findings_status
     progress.end()
     return results, trace
+
+
+def _hgnc_ids(settings: Settings, symbols: Mapping[str, Any]) -> dict[str, str]:
+    """HGNC IDs of the candidate genes from the installed MANE transcript table."""
+    from genopath.resources import installed
+
+    mane = installed(settings).get("mane")
+    if mane is None or not symbols:
+        return {}
+    table = pq.read_table(
+        mane.path / "transcripts.parquet",
+        columns=["gene_symbol", "hgnc_id"],
+        filters=[("gene_symbol", "in", sorted(symbols))],
+    )
+    return {
+        s: h for s, h in zip(table["gene_symbol"].to_pylist(), table["hgnc_id"].to_pylist(), strict=True) if h
+    }
 
 
 def _no_candidate_reason(counts: Mapping[str, int]) -> str:
