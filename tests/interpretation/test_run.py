@@ -11,6 +11,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -106,9 +107,12 @@ def test_interpret__output_contract_and_causal_gene_on_top(
     assert keys(case.truth) <= {(v["chrom"], v["pos"], v["ref"], v["alt"]) for v in top["variants"]}
     assert top["hgnc_id"] and top["hgnc_id"].startswith("HGNC:")
     # every trace row is a variant that is not a candidate, with a stage and a reason
-    trace = pq.read_table(Artefacts(tmp_path / "results.json").trace)
+    art = Artefacts(tmp_path / "results.json")
+    trace = pa.concat_tables([pq.read_table(art.trace), pq.read_table(art.segregation_trace)])
     assert trace.num_rows == sum(counts[s] for s in ("quality", "consequence", "frequency", "segregation"))
     assert all(r for r in trace.column("reason").to_pylist())
+    traced = set(zip(*(trace.column(c).to_pylist() for c in ("chrom", "pos", "ref", "alt")), strict=True))
+    assert not traced & keys(case.truth)
 
 
 def test_explain__ranked_filtered_and_absent(

@@ -19,6 +19,7 @@ from them in one line.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -89,12 +90,14 @@ class Artefacts:
 
     results: Path
     candidates: Path = field(init=False)
-    trace: Path = field(init=False)
+    trace: Path = field(init=False)  # genome-wide stages (quality, consequence, frequency)
+    segregation_trace: Path = field(init=False)  # the phenotype-independent rest (segregation)
 
     def __post_init__(self) -> None:
         stem = self.results.name.removesuffix(".json")
         self.candidates = self.results.with_name(f"{stem}.candidates.parquet")
         self.trace = self.results.with_name(f"{stem}.trace.parquet")
+        self.segregation_trace = self.results.with_name(f"{stem}.segregation.parquet")
 
 
 def interpret(
@@ -167,13 +170,12 @@ def interpret_family(
         Phenotype(tuple(observed), tuple(excluded)),
         options,
         panels=panels,
-        base_trace=loaded.trace,
         counts=dict(loaded.counts),
         resources=dict(loaded.resources),
         source=source,
         progress=progress,
     )
-    _publish(art, results, loaded.candidates, trace)
+    _publish(art, results, trace, candidates=loaded.candidates, genome_trace=loaded.trace)
     return results
 
 
@@ -209,19 +211,7 @@ def rerank(
     observed, excluded = check_terms(list(phenotype.observed), list(phenotype.excluded))
     panels = load_panels(settings, list(opts.panels))
     candidates = _read_parquet(old.candidates)
-    trace = _read_parquet(old.trace)
-    # keep only the genome-wide rows: segregation rows are remade (they are candidate variants)
-    candidate_keys = pc.binary_join_element_wise(
-        candidates["chrom"],
-        pc.cast(candidates["pos"], pa.string()),
-        candidates["ref"],
-        candidates["alt"],
-        ":",
-    )
-    trace_keys = pc.binary_join_element_wise(
-        trace["chrom"], pc.cast(trace["pos"], pa.string()), trace["ref"], trace["alt"], ":"
-    )
-    base_trace = trace.filter(pc.invert(pc.is_in(trace_keys, value_set=candidate_keys)))
+    _existing(old.trace)
     family = family_from_results(before)
     counts = {k: v for k, v in before["filter_trace"]["counts"].items() if k in _LOAD_COUNTS}
     results, new_trace = rank_candidates(
@@ -231,13 +221,16 @@ def rerank(
         Phenotype(tuple(observed), tuple(excluded)),
         opts,
         panels=panels,
-        base_trace=base_trace,
         counts=counts,
         resources={k: v for k, v in before["resources"].items() if k not in ("hpo", "panelapp")},
         source={**before["input"], "rerank_of": str(previous.resolve())},
         progress=progress,
     )
-    _publish(Artefacts(out), results, candidates, new_trace)
+    new = Artefacts(out)
+    # the genome-wide tables do not change: the new analysis shares them (hard link, else copy)
+    _share(old.candidates, new.candidates)
+    _share(old.trace, new.trace)
+    _publish(new, results, new_trace)
     return results
 
 
@@ -252,7 +245,6 @@ def rank_candidates(
     options: Options,
     *,
     panels: Sequence[Any],
-    base_trace: pa.Table,
     counts: dict[str, int],
     resources: dict[str, str],
     source: dict[str, Any],
@@ -312,7 +304,7 @@ def rank_candidates(
         additional = findings.additional_findings(
             candidates, family, settings, consent=True, age_years=options.proband_age
         )
-    trace = pa.concat_tables([base_trace.cast(TRACE_SCHEMA), seg_trace.cast(TRACE_SCHEMA)])
+    trace = seg_trace.cast(TRACE_SCHEMA)
     stage_counts = dict(counts)
     for stage in ("frequency", "segregation"):
         stage_counts[stage] = stage_counts.get(stage, 0) + int(
@@ -399,11 +391,38 @@ def _check_out(out: Path, vcf: Path) -> None:
         raise InputError(f"the folder of --out ({out.parent}) does not exist; create it first")
 
 
-def _publish(art: Artefacts, results: dict[str, Any], candidates: pa.Table, trace: pa.Table) -> None:
+def _share(src: Path, dst: Path) -> None:
+    """``dst`` holds the same bytes as ``src``: a hard link when possible, else an atomic copy."""
+    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _publish(
+    art: Artefacts,
+    results: dict[str, Any],
+    segregation_trace: pa.Table,
+    *,
+    candidates: pa.Table | None = None,
+    genome_trace: pa.Table | None = None,
+) -> None:
     """Write the Parquet tables, then results.json last: results.json names a complete analysis."""
-    results["artefacts"] = {"candidates": art.candidates.name, "trace": art.trace.name}
+    results["artefacts"] = {
+        "candidates": art.candidates.name,
+        "trace": art.trace.name,
+        "segregation_trace": art.segregation_trace.name,
+    }
+    tables = [(segregation_trace, art.segregation_trace)]
+    if candidates is not None and genome_trace is not None:
+        tables += [(candidates, art.candidates), (genome_trace.cast(TRACE_SCHEMA), art.trace)]
     stamp = {"genopath_version": genopath.__version__, "resources": results["resources"]}
-    for table, path in ((candidates, art.candidates), (trace, art.trace)):
+    for table, path in tables:
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         try:
             existing = dict(table.schema.metadata or {})
@@ -432,12 +451,16 @@ def read_results(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _existing(path: Path) -> Path:
     if not path.exists():
         raise NotFoundError(
             f"{path} is missing; it belongs beside its results.json (re-run `genopath interpret`)"
         )
-    return pq.read_table(path)
+    return path
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    return pq.read_table(_existing(path))
 
 
 def _term(hpo_id: str) -> dict[str, str]:
@@ -536,17 +559,20 @@ def explain(results_path: Path, variant: str) -> str:
                     f"ACMG {acmg.get('class', '?')} ({acmg.get('points', 0)} points: {criteria})"
                 )
     art = Artefacts(Path(results_path))
-    trace = _read_parquet(art.trace)
-    hit = trace.filter(
-        pc.and_(
-            pc.and_(pc.equal(trace["chrom"], key[0]), pc.equal(trace["pos"], key[1])),
-            pc.and_(pc.equal(trace["ref"], key[2]), pc.equal(trace["alt"], key[3])),
+    for path in (art.segregation_trace, art.trace):
+        hit = pq.read_table(
+            _existing(path),
+            filters=[
+                ("chrom", "=", key[0]),
+                ("pos", "=", key[1]),
+                ("ref", "=", key[2]),
+                ("alt", "=", key[3]),
+            ],
         )
-    )
-    if hit.num_rows:
-        row = hit.slice(0, 1).to_pylist()[0]
-        gene = f" in {row['gene_symbol']}" if row.get("gene_symbol") else ""
-        return f"{name}{gene} was removed at the {row['stage']} stage: {row['reason']}"
+        if hit.num_rows:
+            row = hit.slice(0, 1).to_pylist()[0]
+            gene = f" in {row['gene_symbol']}" if row.get("gene_symbol") else ""
+            return f"{name}{gene} was removed at the {row['stage']} stage: {row['reason']}"
     return f"{name} {_absent_reason(results, key)}"
 
 
