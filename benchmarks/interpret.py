@@ -116,7 +116,7 @@ def simulated(settings: Settings, work: Path, n: int, seed: int) -> None:
         per_gene[r["gene"]].append(r["gene_rank"])
     macro = {t: statistics.mean(recall(v, t) for v in per_gene.values()) for t in TOPS}
     print(
-        f"per-gene macro    "
+        "per-gene macro    "
         + "  ".join(f"{100 * macro[t]:6.1f}%" for t in TOPS)
         + f"   ({len(per_gene)} genes)"
     )
