@@ -484,3 +484,18 @@ def test_context__incomplete_results_refused(mutate: Any, message: str) -> None:
     mutate(results)
     with pytest.raises(InputError, match=message):
         clinical_context(results)
+
+
+def test_context__reads_the_interpreters_nested_clinvar_and_missing_version() -> None:
+    """run.py writes ``clinvar: {class, stars}`` per variant and ``version: null`` for a
+    standalone analysis; both must reach the page (not "not in ClinVar", not "None")."""
+    results = trio_results()
+    results["analysis"]["version"] = None
+    variant = results["genes"][0]["variants"][0]
+    variant.pop("clinvar_class", None)
+    variant.pop("clinvar_stars", None)
+    variant["clinvar"] = {"class": "LP", "stars": 2}
+    context = clinical_context(results)
+    shown = context["genes"][0]["variants"][0]
+    assert shown["clinvar"] == "LP" and shown["clinvar_stars"] == "★★☆☆"
+    assert context["analysis"]["version"] == "—"

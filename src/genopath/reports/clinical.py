@@ -195,7 +195,7 @@ def _analysis(analysis: Mapping[str, Any]) -> dict[str, Any]:
         pass  # shown as written
     return {
         "id": _need(analysis, "id", "analysis"),
-        "version": _need(analysis, "version", "analysis"),
+        "version": _need(analysis, "version", "analysis") or "—",
         "created": created,
         "case_id": analysis.get("case_id"),
     }
@@ -299,7 +299,7 @@ def _gene(
     ]
     return {
         "symbol": _need(gene, "gene_symbol", where),
-        "hgnc_id": _need(gene, "hgnc_id", where),
+        "hgnc_id": _need(gene, "hgnc_id", where) or "",
         "rank": _need(gene, "rank", where),
         "posterior": posterior,
         "posterior_pct": _percent(posterior),
@@ -328,7 +328,9 @@ def _variant(
     consequence = _need(variant, "consequence", where) or ""
     # VEP joins several SO terms with "&"; some writers give a list
     terms = consequence.split("&") if isinstance(consequence, str) else list(consequence)
-    stars = variant.get("clinvar_stars")
+    # run.py writes {"clinvar": {"class", "stars"}}; flat clinvar_class/clinvar_stars also read
+    clinvar = variant.get("clinvar") or {}
+    stars = clinvar.get("stars", variant.get("clinvar_stars"))
     return {
         "transcript": transcript or variant.get("transcript") or "",
         "hgvs_c": hgvs_c,
@@ -339,7 +341,7 @@ def _variant(
         "genotypes": _genotypes(_need(variant, "genotypes", where), members, sequenced),
         "pop_af": _frequency(variant.get("pop_af", variant.get("max_af"))),
         "pop_af_source": _source(variant.get("pop_af_source")),
-        "clinvar": variant.get("clinvar_class") or "",
+        "clinvar": clinvar.get("class") or variant.get("clinvar_class") or "",
         "clinvar_stars": "" if stars is None else "★" * int(stars) + "☆" * (4 - int(stars)),
         "acmg_class": acmg_class,
         "acmg_css": _ACMG_CSS.get(acmg_class.lower(), "acmg-vus"),
