@@ -42,6 +42,9 @@ from genopath.registry.vault import VaultCipher, read_for_rule
 from genopath.resources import SILENT, Progress, installed
 
 RESULTS = "results.json"
+#: Resources the genome-wide half (loading, annotation joins) reads; a change in any of them means
+#: a full re-run rather than a re-rank.
+GENOME_WIDE_RESOURCES = ("mane", "clinvar", "clinvar_2star", "constraint")
 CHANGES = "changes.json"
 #: States from which a case can be reanalysed (a new version); closed ones reopen to interpreted.
 REANALYSABLE = frozenset(
@@ -308,12 +311,11 @@ def _same_genome_and_resources(before: dict[str, Any], sha: str, settings: Setti
     if before.get("input", {}).get("sha256") != sha:
         return False
     have = {name: res.version for name, res in installed(settings).items()}
-    for name, version in before.get("resources", {}).items():
-        if name in ("hpo", "panelapp", "local_cohort"):
-            continue
-        if name in have and have[name] != version:
-            return False
-    return True
+    used = before.get("resources", {})
+    # the knowledge the genome-wide stage joins: same versions, none added or removed since; the
+    # reference only matters when it was used (a plain VCF annotated by genopath)
+    same = all(have.get(name) == used.get(name) for name in GENOME_WIDE_RESOURCES)
+    return same and ("reference" not in used or have.get("reference") == used["reference"])
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -313,9 +313,12 @@ def rank_candidates(
     stage_counts["ranked_genes"] = len(genes)
     stage_counts["ranked_variants"] = len({k for fit in fits for k in fit.variants})
     versions = {**resources, "hpo": scorer.hpo_version}
-    for p in panels:
-        if getattr(p, "version", None) is not None and str(p.panel_id).isdigit():
-            versions.setdefault("panelapp", resources.get("panelapp", ""))
+    if any(str(p.panel_id).isdigit() for p in panels):  # a PanelApp panel: record the release used
+        from genopath.resources import installed
+
+        panelapp = installed(settings).get("panelapp")
+        if panelapp is not None:
+            versions["panelapp"] = panelapp.version
     results: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "genopath_version": genopath.__version__,
