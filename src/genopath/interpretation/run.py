@@ -122,15 +122,8 @@ def interpret(
     """
     from genopath.genome.header import read_header
     from genopath.interpretation.load import build_family
-    from genopath.interpretation.panels import load_panels
-    from genopath.interpretation.phenotype import check_terms
 
-    vcf, out = Path(vcf), Path(out)
-    _check_out(out, vcf)
-    # cheap checks first: bad terms, panels or samples fail before the genome is read
-    check_terms(list(phenotype.observed), list(phenotype.excluded))
-    load_panels(settings, list(options.panels))
-    family = build_family(pedigree, read_header(vcf).samples, proband=proband)
+    family = build_family(pedigree, read_header(Path(vcf)).samples, proband=proband)
     return interpret_family(
         settings, vcf, family, phenotype, out, options=options, fasta=fasta, progress=progress
     )
@@ -154,6 +147,7 @@ def interpret_family(
 
     vcf, out = Path(vcf), Path(out)
     _check_out(out, vcf)
+    # cheap checks first: bad terms or panels fail before the genome is read
     observed, excluded = check_terms(list(phenotype.observed), list(phenotype.excluded))
     panels = load_panels(settings, list(options.panels))
     loaded = load_family(settings, vcf, family, fasta=fasta, progress=progress)

@@ -126,7 +126,7 @@ def move_sample(
         Moving forward (not rejecting or destroying) without participation consent.
     """
     require(actor, Permission.MANAGE_SAMPLES)
-    return _move(session, actor, barcode, target, reason)
+    return _move(session, actor, get_sample(session, actor, barcode), target, reason)
 
 
 # Moves genome processing makes: delivery of a genome, and the genome-QC outcome.
@@ -157,7 +157,7 @@ def move_sample_for_genome(
         raise StateTransitionError(
             f"sample {barcode}: genome processing cannot move {sample.state.value} → {target.value}"
         )
-    return _move(session, actor, barcode, target, reason)
+    return _move(session, actor, sample, target, reason)
 
 
 def failed_genome_qc(session: Session, sample: Sample) -> bool:
@@ -173,8 +173,8 @@ def failed_genome_qc(session: Session, sample: Sample) -> bool:
     return last is not None and last.from_state is SS.DATA_DELIVERED
 
 
-def _move(session: Session, actor: Actor, barcode: str, target: SampleState, reason: str | None) -> Sample:
-    sample = get_sample(session, actor, barcode)
+def _move(session: Session, actor: Actor, sample: Sample, target: SampleState, reason: str | None) -> Sample:
+    barcode = sample.barcode
     SAMPLE_MACHINE.check(sample.state, target, subject=barcode)
     if (sample.state, target) == (SS.QC_FAILED, SS.DATA_DELIVERED) and not failed_genome_qc(session, sample):
         raise StateTransitionError(
