@@ -4,11 +4,7 @@ The public entry points live in the domain packages (``genopath.registry`` …);
 only carries the version that every output artefact records.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("genopath")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+#: The package version (read by the build from here: pyproject.toml names this attribute).
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

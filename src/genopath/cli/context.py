@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
@@ -25,13 +25,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from genopath.core.errors import ConfigurationError, GenopathError
 from genopath.core.files import write_text_atomic
 from genopath.core.settings import Environment, Settings
-from genopath.registry import Actor, Registry
-from genopath.registry.users import authenticate
+
+if TYPE_CHECKING:  # the registry (SQLAlchemy, alembic) is imported only by commands that use it
+    from sqlalchemy.orm import Session
+
+    from genopath.registry import Actor, Registry
 
 # Piped or captured output is not cut to 80 columns: a log or a test reads whole rows.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -76,6 +78,8 @@ def work() -> Iterator[tuple[Registry, Session, Actor]]:
     The acting user is ``--user`` (password from ``GENOPATH_PASSWORD`` or a prompt); without
     it, the local operator acts as a programme-wide administrator (``local:<os user>``).
     """
+    from genopath.registry import Registry
+
     with errors():
         settings = load_settings()
         registry = Registry(settings)
@@ -87,6 +91,9 @@ def work() -> Iterator[tuple[Registry, Session, Actor]]:
 
 
 def _actor(session: Session, settings: Settings) -> Actor:
+    from genopath.registry import Actor
+    from genopath.registry.users import authenticate
+
     if STATE.user is None:
         if settings.environment is not Environment.DEVELOPMENT:
             raise ConfigurationError(

@@ -2,46 +2,68 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # typer's own click (vendored by recent typer releases)
+    from typer import _click as click
 
 import genopath
-from genopath.cli import annotate, clinical, genome, interpret, lab, people, pgx, resources, simulate
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
+#: Top-level commands imported only when used, so that ``genopath pgx`` does not pay for the
+#: registry, SQLAlchemy, Arrow or hpo3: name → (module, attribute: a Typer group or a function).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "registry": ("genopath.cli.registry", "registry_app"),
+    "resources": ("genopath.cli.resources", "resources_app"),
+    "genome": ("genopath.cli.genome", "genome_app"),
+    "annotate": ("genopath.cli.annotate", "annotate"),
+    "pgx": ("genopath.cli.pgx", "pgx"),
+    "interpret": ("genopath.cli.interpret", "interpret"),
+    "explain": ("genopath.cli.interpret", "explain"),
+    "case": ("genopath.cli.interpret", "case_app"),
+    "simulate": ("genopath.cli.simulate", "simulate"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command, imports a command's module only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*LAZY_COMMANDS, *(n for n in super().list_commands(ctx) if n not in LAZY_COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def load_command(name: str) -> click.Command:
+    """Import one lazily registered command and turn it into a click command named ``name``."""
+    module, attribute = LAZY_COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        command: click.Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     help="genopath: the genomic medicine pathway of a national genome programme.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-registry_app = typer.Typer(
-    help="Participants, families, consent, phenotypes, samples, cases and the audit log.",
-    no_args_is_help=True,
-)
-for sub, name in (
-    (people.centre_app, "centre"),
-    (people.user_app, "user"),
-    (people.participant_app, "participant"),
-    (clinical.family_app, "family"),
-    (clinical.phenotype_app, "phenotype"),
-    (clinical.consent_app, "consent"),
-    (lab.sample_app, "sample"),
-    (lab.case_app, "case"),
-    (lab.audit_app, "audit"),
-):
-    registry_app.add_typer(sub, name=name)
-app.add_typer(registry_app, name="registry")
-app.add_typer(resources.resources_app, name="resources")
-app.add_typer(genome.genome_app, name="genome")
-app.command("annotate")(annotate.annotate)
-app.command("pgx")(pgx.pgx)
-app.command("interpret")(interpret.interpret)
-app.command("explain")(interpret.explain)
-app.add_typer(interpret.case_app, name="case")
-app.command("simulate")(simulate.simulate)
 
 
 def _version(value: bool) -> None:

@@ -39,7 +39,6 @@ def pgx(
 ) -> None:
     """Call pharmacogenes from a VCF and match CPIC recommendations (one result per sample)."""
     from genopath.pgx import PgxOptions, open_data, run_pgx, write_pgx
-    from genopath.reports.pgx import write_pgx_report
 
     if participant is not None:
         _consent(participant, vcf)
@@ -48,6 +47,8 @@ def pgx(
     with errors(), ProgressBars(unit="items") as bars:
         document = run_pgx(open_data(settings), vcf, options, progress=bars)
         write_pgx(document, out)
+        if report:
+            from genopath.reports.pgx import write_pgx_report
         for path in report:
             write_pgx_report(document, path, participant=participant)
     for result in document["samples"]:
