@@ -121,6 +121,12 @@ def test_pgx__participant_needs_pharmacogenomics_consent_and_is_audited(
     assert "pgx.run" not in cli("registry", "audit", "list", "--entity", "P000001")
 
     _consent(cli, "--pharmacogenomics")
+    failed = ("pgx", "--vcf", str(vcf), "--out", str(out), "--gene", "CYP9Z9", "--participant", "P000001")
+    assert "CYP9Z9" in cli(*failed, code=2)
+    assert not out.exists()
+    assert "pgx.run" not in cli("registry", "audit", "list", "--entity", "P000001")  # nothing was produced
+
     cli(*args)
     assert json.loads(out.read_text(encoding="utf-8"))["samples"][0]["sample"] == SAMPLE
-    assert "pgx.run" in cli("registry", "audit", "list", "--entity", "P000001")
+    entries = cli("registry", "audit", "list", "--entity", "P000001")
+    assert "pgx.run" in entries and "pgx.json" in entries

@@ -1,4 +1,4 @@
-"""Outside calls (CYP2D6, HLA-A, HLA-B): parsing, errors naming the line, phenotypes through run_pgx."""
+"""Outside calls (CYP2D6, HLA-A, HLA-B, MT-RNR1): parsing, errors naming the line, phenotypes through run_pgx."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ def test_read_outside_calls__phenotype_and_activity_columns(tmp_path: Path) -> N
         ("CYP2D6\t*1/*4\t\tnan\n", 1, "'nan'"),
         ("CYP2D6\t*1/*4\t\t-1\n", 1, "'-1'"),
         ("CYP2D6\t*1/*4\n\nHLA-A\t\n", 3, "no diplotype"),
+        ("MT-RNR1\t*1/*2\n", 1, "m.1555A>G"),
+        ("MT-RNR1\tm.1555A>G/m.1555A>G\n", 1, "one mitochondrial haplotype"),
     ],
 )
 def test_read_outside_calls__malformed_names_the_line(
@@ -117,3 +119,59 @@ def test_run_pgx__cyp2d6_star4_star4_is_poor_metabolizer(
     codeine = next(r for r in document["samples"][0]["recommendations"] if tuple(r["drugs"]) == ("codeine",))
     assert codeine["lookup"] == {"CYP2D6": result["lookup"]}
     assert any(m["classification"] == "Strong" and "Avoid codeine" in m["text"] for m in codeine["matches"])
+
+
+def _recommendation(document: dict, drug: str) -> dict:
+    return next(r for r in document["samples"][0]["recommendations"] if drug in r["drugs"])
+
+
+def test_run_pgx__mt_rnr1_haplotype_outside_call(
+    pgx_data: PgxData, cyp2c19_vcf: Path, tmp_path: Path
+) -> None:
+    path = tsv(tmp_path, "MT-RNR1\tm.1555A>G\n")
+    document = run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    result = outside_gene(document, "MT-RNR1")
+    assert result["diplotypes"] == [{"name": "m.1555A>G"}]
+    assert result["phenotype"].lower() == "increased risk of aminoglycoside-induced hearing loss"
+    # CPIC aminoglycosides: m.1555A>G → avoid aminoglycosides unless the infection is severe.
+    gentamicin = _recommendation(document, "gentamicin")
+    assert gentamicin["matches"] and all(m["classification"] == "Strong" for m in gentamicin["matches"])
+    assert "avoid" in gentamicin["matches"][0]["text"].lower()
+
+
+def test_run_pgx__mt_rnr1_reference_is_normal_risk(
+    pgx_data: PgxData, cyp2c19_vcf: Path, tmp_path: Path
+) -> None:
+    path = tsv(tmp_path, "MT-RNR1\tReference\n")
+    document = run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    assert outside_gene(document, "MT-RNR1")["phenotype"].lower().startswith("normal risk")
+    assert _recommendation(document, "gentamicin")["matches"]
+
+
+def test_run_pgx__cyp2d6_phenotype_only_matches_the_scores_of_that_phenotype(
+    pgx_data: PgxData, cyp2c19_vcf: Path, tmp_path: Path
+) -> None:
+    path = tsv(tmp_path, "CYP2D6\t\tPoor Metabolizer\n")
+    document = run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    codeine = _recommendation(document, "codeine")
+    assert [m["classification"] for m in codeine["matches"]] == ["Strong"]
+    assert "Avoid codeine" in codeine["matches"][0]["text"] and codeine["note"] is None
+
+    # Intermediate metabolizer spans activity scores 0.25-1.0; CPIC gives codeine one
+    # recommendation for all of them, so it is reported once and without a caveat.
+    path = tsv(tmp_path, "CYP2D6\t\tintermediate metabolizer\n")
+    document = run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    result = outside_gene(document, "CYP2D6")
+    assert result["lookup"] == "intermediate metabolizer" and result["activity_score"] is None
+    codeine = _recommendation(document, "codeine")
+    assert len(codeine["matches"]) == 1 and codeine["matches"][0]["classification"] == "Moderate"
+
+
+def test_run_pgx__cyp2d6_phenotype_unknown_to_cpic_is_refused(
+    pgx_data: PgxData, cyp2c19_vcf: Path, tmp_path: Path
+) -> None:
+    path = tsv(tmp_path, "CYP2D6\t\tSuper Metabolizer\n")
+    with pytest.raises(InputError) as raised:
+        run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    message = str(raised.value)
+    assert "Super Metabolizer" in message and "Poor Metabolizer" in message and "line 1" in message

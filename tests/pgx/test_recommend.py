@@ -143,3 +143,15 @@ def test_recommend__warfarin_note_when_cyp2c9_and_vkorc1_called(
 def test_recommend__warfarin_note_with_vkorc1_only(genome: Callable[..., dict[str, Any]]) -> None:
     sample = genome({"VKORC1": ("rs9923231 variant (T)", "rs9923231 variant (T)")})
     assert guideline(sample, "warfarin")["note"] == WARFARIN_NOTE
+
+
+def test_recommend__cyp2c19_and_cyp2d6_one_row_not_the_indeterminate_one(
+    genome: Callable[..., dict[str, Any]],
+) -> None:
+    """``n/a`` is CPIC's key for an indeterminate CYP2D6, not a wildcard: a CYP2C19 intermediate
+    metabolizer with CYP2D6 *1/*1 (activity 2.0) gets amitriptyline's one matching row."""
+    document = genome({"CYP2C19": ("*38", "*2")}, outside="CYP2D6\t*1/*1\n")
+    amitriptyline = next(r for r in document["recommendations"] if "amitriptyline" in r["drugs"])
+    assert amitriptyline["lookup"] == {"CYP2C19": "Intermediate Metabolizer", "CYP2D6": "2.0"}
+    assert [m["classification"] for m in amitriptyline["matches"]] == ["Strong"]
+    assert "Initiate therapy with recommended starting dose" in amitriptyline["matches"][0]["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -20,7 +21,7 @@ def pgx(
     outside_calls: Path | None = typer.Option(
         None,
         "--outside-calls",
-        help="TSV of outside calls for CYP2D6, HLA-A, HLA-B (gene, diplotype[, phenotype, activity])",
+        help="TSV of outside calls for CYP2D6, HLA-A, HLA-B, MT-RNR1 (gene, diplotype[, phenotype, activity])",
     ),
     assume_reference: bool = typer.Option(
         False,
@@ -41,7 +42,7 @@ def pgx(
     from genopath.pgx import PgxOptions, open_data, run_pgx, write_pgx
 
     if participant is not None:
-        _consent(participant, vcf)
+        _consent(participant)
     settings = load_settings()
     options = PgxOptions(tuple(sample), outside_calls, assume_reference, tuple(gene))
     with errors(), ProgressBars(unit="items") as bars:
@@ -51,6 +52,8 @@ def pgx(
             from genopath.reports.pgx import write_pgx_report
         for path in report:
             write_pgx_report(document, path, participant=participant)
+    if participant is not None:
+        _audit(participant, vcf, out, document)
     for result in document["samples"]:
         rows = [
             (
@@ -71,14 +74,26 @@ def pgx(
     ok(f"wrote {out}" + "".join(f", {p}" for p in report) + f" (pgx data {document['resources']['pgx']})")
 
 
-def _consent(participant: str, vcf: Path) -> None:
-    """Refuse without pharmacogenomics consent; audit the read of the participant's genome."""
-    from genopath.registry import audit
+def _consent(participant: str) -> None:
+    """Refuse without pharmacogenomics consent (and outside the acting user's centre scope)."""
     from genopath.registry.consent import require_consent
     from genopath.registry.participants import get_participant
     from genopath.registry.terms import Purpose
 
     with work() as (_, session, actor):
-        person = get_participant(session, actor, participant)
-        require_consent(session, person, Purpose.PHARMACOGENOMICS)
-        audit.record(session, actor, "pgx.run", "participant", participant, {"vcf": vcf.name})
+        require_consent(session, get_participant(session, actor, participant), Purpose.PHARMACOGENOMICS)
+
+
+def _audit(participant: str, vcf: Path, out: Path, document: dict[str, Any]) -> None:
+    """Record the read of the participant's genome once the results are written (a run that
+    fails leaves no results and no entry)."""
+    from genopath.registry import audit
+
+    detail = {
+        "vcf": vcf.name,
+        "out": out.name,
+        "samples": [s["sample"] for s in document["samples"]],
+        "pgx": document["resources"]["pgx"],
+    }
+    with work() as (_, session, actor):
+        audit.record(session, actor, "pgx.run", "participant", participant, detail)

@@ -114,11 +114,19 @@ class GeneDefinition:
     def acceptance(self) -> tuple[dict[str, int], ...]:
         """Per position: allele string → bit mask of the named alleles that accept it
         (bit ``k`` = ``alleles[k]``), so candidate alleles are found with integer ANDs."""
-        masks: list[dict[str, int]] = [{} for _ in self.positions]
+        # Every allele accepts the reference where it defines nothing (most cells), so start
+        # from "all accept the reference" and visit only the cells an allele defines.
+        everyone = (1 << len(self.alleles)) - 1
+        masks: list[dict[str, int]] = [{p.ref: everyone} for p in self.positions]
         for k, allele in enumerate(self.alleles):
-            for i, cell in enumerate(allele.cells):
-                for base in cell if cell is not None else (self.positions[i].ref,):
-                    masks[i][base] = masks[i].get(base, 0) | (1 << k)
+            bit = 1 << k
+            for i in allele.defined:
+                cell, mask, ref = allele.cells[i], masks[i], self.positions[i].ref
+                assert cell is not None  # defined: a cell that names alleles
+                if ref not in cell:
+                    mask[ref] &= ~bit
+                for base in cell:
+                    mask[base] = mask.get(base, 0) | bit
         return tuple(masks)
 
     @property

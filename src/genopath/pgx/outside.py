@@ -1,14 +1,17 @@
-"""Outside calls: results for genes a short-read VCF cannot call (CYP2D6, HLA-A, HLA-B).
+"""Outside calls: results for genes a short-read VCF cannot call (CYP2D6, HLA-A, HLA-B, MT-RNR1).
 
 The file is tab-separated, one gene per line, ``#`` comments allowed (PharmCAT's format)::
 
     GENE<TAB>DIPLOTYPE[<TAB>PHENOTYPE[<TAB>ACTIVITY_SCORE]]
     CYP2D6	*1/*10
     HLA-B	*15:02/*40:01
+    MT-RNR1	m.1555A>G
 
-HLA alleles are written at two-field resolution (``*15:02``) and HLA lines need the diplotype;
-a CYP2D6 diplotype may be left empty when a phenotype or activity score is given (CPIC keys
-CYP2D6 recommendations on the activity score, so give it).
+HLA alleles are written at two-field resolution (``*15:02``) and HLA lines need the diplotype.
+MT-RNR1 is mitochondrial: give its one haplotype (``m.1555A>G``, or ``Reference``), or only
+the phenotype. A CYP2D6 diplotype may be left empty when a phenotype or activity score is
+given; CPIC keys CYP2D6 recommendations on the activity score, and a phenotype alone matches
+every score CPIC maps to it (the report says so when their recommendations differ).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from pathlib import Path
 
 from genopath.core.errors import InputError
 
-OUTSIDE_GENES = ("CYP2D6", "HLA-A", "HLA-B")
+OUTSIDE_GENES = ("CYP2D6", "HLA-A", "HLA-B", "MT-RNR1")
 _HLA = re.compile(r"^\*\d{2,3}:\d{2,3}$")
 _STAR = re.compile(r"^\*\d+[A-Za-z0-9.]*(x\d+|xN)?$")
+_MITO = re.compile(r"^(Reference|m\.\d+[ACGT]>([ACGT]|del(\+Cn)?))$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class OutsideCall:
     """One gene's outside result, as given."""
 
     gene: str
-    alleles: tuple[str, str] | None
+    alleles: tuple[str, ...] | None  # two alleles; one haplotype for MT-RNR1
     phenotype: str | None
     activity_score: str | None
     line: int
@@ -82,7 +86,13 @@ def _parse(fields: list[str], number: int, path: Path) -> OutsideCall:
     return OutsideCall(gene, alleles, phenotype or None, score or None, number)
 
 
-def _diplotype(gene: str, text: str, where: str) -> tuple[str, str]:
+def _diplotype(gene: str, text: str, where: str) -> tuple[str, ...]:
+    if gene == "MT-RNR1":
+        if not _MITO.match(text):
+            raise InputError(
+                f"{where}: MT-RNR1 takes one mitochondrial haplotype such as m.1555A>G or Reference, not {text!r}"
+            )
+        return (text,)
     parts = [p.strip() for p in text.split("/")]
     pattern = _HLA if gene.startswith("HLA-") else _STAR
     if len(parts) != 2 or not all(pattern.match(p) for p in parts):

@@ -38,6 +38,10 @@ class GenePhenotype:
         Allele → function (or activity value) for the alleles of the diplotype(s).
     source
         ``vcf`` or ``outside call``.
+    alternatives
+        Further keys that count as this result's :attr:`lookup`: an outside call that gives only
+        a phenotype (``Intermediate Metabolizer``) for a gene whose recommendations are keyed on
+        activity scores matches every score CPIC maps to that phenotype.
     """
 
     gene: str
@@ -47,6 +51,7 @@ class GenePhenotype:
     lookup: str
     functions: dict[str, str]
     source: str = "vcf"
+    alternatives: tuple[str, ...] = ()
 
 
 class PhenotypeMap:
@@ -79,13 +84,33 @@ class PhenotypeMap:
             values.setdefault(name, 0.0 if "Malignant Hyperthermia" in str(function) else 1.0)
         return values
 
-    def entry(self, allele1: str, allele2: str) -> dict[str, Any] | None:
-        """The map's row for a diplotype, in either allele order."""
-        return self._by_key.get(_key(Counter([allele1, allele2])))
+    def entry(self, *alleles: str) -> dict[str, Any] | None:
+        """The map's row for a diplotype in either allele order (or for MT-RNR1's one haplotype)."""
+        return self._by_key.get(_key(Counter(alleles)))
 
-    def phenotype(self, diplotypes: list[tuple[str, str]], source: str = "vcf") -> GenePhenotype:
+    def lookups_for(self, phenotype: str) -> tuple[str, ...]:
+        """Every lookup key (activity score or phenotype) of the map's rows with ``phenotype``
+        (case-insensitive), e.g. CYP2D6 ``Intermediate Metabolizer`` → ``0.25`` … ``1.0``."""
+        wanted = phenotype.casefold()
+        return tuple(
+            sorted(
+                {
+                    str(d["lookupkey"])
+                    for d in self.table["diplotypes"]
+                    if str(d.get("phenotype") or "").casefold() == wanted and d.get("lookupkey")
+                }
+            )
+        )
+
+    def phenotypes(self) -> list[str]:
+        """The phenotypes the map knows, in order of first appearance."""
+        return list(
+            dict.fromkeys(str(d["phenotype"]) for d in self.table["diplotypes"] if d.get("phenotype"))
+        )
+
+    def phenotype(self, diplotypes: list[tuple[str, ...]], source: str = "vcf") -> GenePhenotype:
         """The phenotype of the called diplotype(s); ties that disagree are ``Indeterminate``."""
-        names = tuple(f"{a}/{b}" for a, b in diplotypes)
+        names = tuple("/".join(pair) for pair in diplotypes)
         functions = {
             allele: str(self.table["haplotypes"].get(allele, "unknown function"))
             for pair in diplotypes
@@ -94,7 +119,7 @@ class PhenotypeMap:
         if not self.table["diplotypes"]:
             # No CPIC phenotype table (CYP4F2, IFNL3): the allele functions are the result.
             return GenePhenotype(self.gene, names, None, None, NO_RESULT, functions, source)
-        entries = [self.entry(a, b) for a, b in diplotypes]
+        entries = [self.entry(*pair) for pair in diplotypes]
         lookups = {e["lookupkey"] for e in entries if e is not None}
         if not entries or any(e is None for e in entries) or len(lookups) != 1:
             return GenePhenotype(self.gene, names, "Indeterminate", None, "Indeterminate", functions, source)
@@ -116,8 +141,16 @@ def _map(data: PgxData, gene: str) -> PhenotypeMap:
     return PhenotypeMap(gene, data.record(gene)["phenotype"])
 
 
-def _key(counts: dict[str, int] | Counter[str]) -> frozenset[tuple[str, int]]:
-    return frozenset((name, int(n)) for name, n in counts.items())
+def _key(counts: dict[str, int] | Counter[str]) -> tuple[str, ...]:
+    """The alleles of a diplotype key (``{"*1": 2}``, ``{"*1": 1, "*2": 1}``), sorted: any order
+    and either form of a homozygote give the same key. Built for every row of every map at
+    start-up, so the usual shapes skip the general expansion."""
+    if len(counts) == 1:
+        for name, n in counts.items():
+            return (name,) * int(n)
+    if all(n == 1 for n in counts.values()):
+        return tuple(sorted(counts))
+    return tuple(sorted(name for name, n in counts.items() for _ in range(int(n))))
 
 
 def not_called(gene: str) -> GenePhenotype:

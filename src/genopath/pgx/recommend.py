@@ -2,9 +2,10 @@
 
 Each CPIC recommendation carries a lookup key per gene (a phenotype, an activity score, or
 for HLA genes an allele status such as ``*15:02 positive``). A recommendation applies when
-every gene it names has that key in the sample; ``n/a`` matches anything, and a gene with no
-result has the key ``No Result`` (CPIC writes recommendations for that case too, e.g.
-carbamazepine with HLA-B known and HLA-A untested).
+every gene it names has that key in the sample, and a gene with no result has the key
+``No Result`` (CPIC writes recommendations for that case too, e.g. carbamazepine with HLA-B
+known and HLA-A untested). ``n/a`` is not a wildcard: it is the key of an *Indeterminate*
+CYP2D6 or CYP2C9 result (an allele of unknown function), and CPIC gives it rows of its own.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def hla_status(diplotype: tuple[str, ...] | None, key: str) -> str:
 
 
 def _same(expected: str, actual: str) -> bool:
-    if expected == "n/a" or expected == actual:
+    if expected == actual:
         return True
     try:
         return float(expected) == float(actual)
@@ -77,10 +78,22 @@ def _same(expected: str, actual: str) -> bool:
 def _sample_key(
     gene: str, expected: str, results: Mapping[str, GenePhenotype], hla: Mapping[str, tuple[str, ...]]
 ) -> str:
-    if gene.startswith("HLA-") and expected != NO_RESULT and expected != "n/a":
+    if gene.startswith("HLA-") and expected != NO_RESULT:
         return hla_status(hla.get(gene), expected)
     result = results.get(gene)
     return result.lookup if result is not None else NO_RESULT
+
+
+def _matches(
+    gene: str,
+    expected: str,
+    results: Mapping[str, GenePhenotype],
+    hla: Mapping[str, tuple[str, ...]],
+) -> bool:
+    result = results.get(gene)
+    if result is not None and result.alternatives:
+        return any(_same(expected, key) for key in result.alternatives)
+    return _same(expected, _sample_key(gene, expected, results, hla))
 
 
 def recommend(
@@ -108,22 +121,21 @@ def recommend(
         matches = []
         lookup: dict[str, str] = {}
         for rec in guideline["recommendations"]:
-            keys = {g: _sample_key(g, k, results, hla) for g, k in rec["lookup"].items()}
-            if all(_same(rec["lookup"][g], keys[g]) for g in keys):
-                lookup.update(keys)
-                matches.append(
-                    {
-                        k: rec.get(k)
-                        for k in (
-                            "population",
-                            "classification",
-                            "drugs",
-                            "implications",
-                            "text",
-                            "considerations",
-                        )
-                    }
-                )
+            if all(_matches(g, k, results, hla) for g, k in rec["lookup"].items()):
+                lookup.update({g: _sample_key(g, k, results, hla) for g, k in rec["lookup"].items()})
+                match = {
+                    k: rec.get(k)
+                    for k in (
+                        "population",
+                        "classification",
+                        "drugs",
+                        "implications",
+                        "text",
+                        "considerations",
+                    )
+                }
+                if match not in matches:  # a phenotype-only outside call meets one row per score
+                    matches.append(match)
         if not lookup:
             lookup = {
                 g: (results[g].lookup if g in results else NO_RESULT)
@@ -132,10 +144,17 @@ def recommend(
             }
             lookup |= {g: "/".join(hla[g]) for g in genes if g in hla}
         note = None
+        spans = [g for g in genes if g in results and results[g].alternatives]
         if "warfarin" in guideline["drugs"]:
             note = WARFARIN_NOTE
         elif not matches:
             note = "no CPIC recommendation matches this combination of results"
+        elif spans and len({(m["population"], m["classification"], m["text"]) for m in matches}) > 1:
+            note = (
+                f"{', '.join(spans)}: the phenotype alone covers activity scores "
+                f"{', '.join(a for g in spans for a in results[g].alternatives)}, whose recommendations "
+                "differ; give the activity score in the outside call"
+            )
         out.append(
             DrugRecommendation(
                 guideline["name"],

@@ -193,20 +193,42 @@ def _outside(
 
 
 def _outside_star(gene: str, call: OutsideCall, phenotypes: PhenotypeMap) -> GenePhenotype:
+    where = f"outside call for {gene} (line {call.line})"
     if call.alleles is not None:
         unknown = [a for a in call.alleles if a not in phenotypes.alleles()]
         if unknown and not (call.phenotype or call.activity_score):
             raise InputError(
-                f"outside call for {gene} (line {call.line}): {', '.join(unknown)} is not a {gene} allele the "
-                "CPIC tables know; give the phenotype or activity score in columns 3-4"
+                f"{where}: {', '.join(unknown)} is not a {gene} allele the CPIC tables know; "
+                "give the phenotype or activity score in columns 3-4"
             )
         if not unknown:
             result = phenotypes.phenotype([call.alleles], source="outside call")
             if call.phenotype is None and call.activity_score is None:
                 return result
-    lookup = call.activity_score or call.phenotype or "Indeterminate"
     names = ("/".join(call.alleles),) if call.alleles else ()
-    return GenePhenotype(gene, names, call.phenotype, call.activity_score, lookup, {}, "outside call")
+    alternatives: tuple[str, ...] = ()
+    if call.activity_score is not None:
+        lookup = call.activity_score
+    else:
+        assert call.phenotype is not None  # the parser refuses a line with nothing to use
+        alternatives = phenotypes.lookups_for(call.phenotype)
+        if not alternatives:
+            raise InputError(
+                f"{where}: phenotype {call.phenotype!r} is not one CPIC's {gene} table knows; give one of: "
+                + ", ".join(phenotypes.phenotypes())
+                + " (or the activity score in column 4)"
+            )
+        lookup = alternatives[0] if len(alternatives) == 1 else call.phenotype
+    return GenePhenotype(
+        gene,
+        names,
+        call.phenotype,
+        call.activity_score,
+        lookup,
+        {},
+        "outside call",
+        alternatives if len(alternatives) > 1 else (),
+    )
 
 
 def write_pgx(document: dict[str, Any], out: Path) -> None:
