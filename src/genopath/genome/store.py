@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from genopath.core.errors import NotFoundError
-from genopath.core.files import write_text_atomic
+from genopath.core.files import temporary_folder, write_text_atomic
 from genopath.core.settings import Settings
 from genopath.genome.calls import CALLS_SCHEMA, INTERVALS_SCHEMA
 
@@ -131,7 +130,7 @@ class GenomeWriter:
         self.folder = sample_dir(settings, barcode)
         self.folder.mkdir(parents=True, exist_ok=True)
         clean_leftovers(self.folder)
-        self.tmp = Path(tempfile.mkdtemp(prefix=_TMP, dir=self.folder))
+        self.tmp = temporary_folder(self.folder, _TMP)
         self._calls = pq.ParquetWriter(self.tmp / CALLS_PARQUET, CALLS_SCHEMA, compression="zstd")
         self._callable: pq.ParquetWriter | None = None
         self.rows = 0

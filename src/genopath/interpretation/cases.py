@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from genopath.core.errors import ConflictError, InputError, StateTransitionError
+from genopath.core.files import temporary_folder
 from genopath.core.settings import Settings
 from genopath.genome import store
 from genopath.genome.store import sha256_file
@@ -183,7 +183,7 @@ def _analyse(
     if folder.exists():
         raise ConflictError(f"{folder} exists already; another analysis of {case.case_id} is being filed")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".a{version}.", dir=folder.parent))
+    tmp = temporary_folder(folder.parent, f".a{version}.")
     before = read_results(previous / RESULTS) if previous is not None else None
     try:
         reuse = before is not None and _same_genome_and_resources(before, sha, settings)

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from genopath.core.errors import InputError
-from genopath.core.files import write_text_atomic
+from genopath.core.files import shareable, write_text_atomic
 
 _ENV = Environment(
     loader=PackageLoader("genopath.reports", "templates"),
@@ -47,6 +47,7 @@ def write_report(html: str, out: Path) -> None:
     os.close(fd)
     try:
         HTML(string=html).write_pdf(tmp)
+        shareable(Path(tmp))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import genopath
-from genopath.core.files import write_text_atomic
+from genopath.core.files import temporary_folder, write_text_atomic
 from genopath.core.settings import Settings
 from genopath.resources.errors import ResourceMissing
 
@@ -96,7 +95,7 @@ def install(
     root = resources_root(settings) / name
     root.mkdir(parents=True, exist_ok=True)
     clean_leftovers(root)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}{_TMP_MARK}", dir=root))
+    tmp = temporary_folder(root, f".{version}{_TMP_MARK}")
     try:
         build(tmp)
         record = {

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 import genopath
 from genopath.core.errors import ConfigurationError
+from genopath.core.files import shareable
 from genopath.resources.contigs import GRCH38_LENGTHS
 from genopath.simulate.families import Genotype, IntArray
 from genopath.simulate.variants import CSQ_FIELDS
@@ -231,7 +232,7 @@ class BgzipVcf:
             if done.returncode != 0:
                 raise ConfigurationError(f"tabix could not index {self.path}: {done.stderr.strip()}")
             for made in (self._tmp, index):
-                made.chmod(0o644)  # mkstemp creates 0600; a VCF is shared like any output
+                shareable(made)  # mkstemp creates 0600; a VCF is shared like any output
             os.replace(self._tmp, self.path)
             os.replace(index, Path(f"{self.path}.tbi"))
         finally:
