@@ -93,6 +93,8 @@ SNPEFF_TERMS: Final[Mapping[str, tuple[str, ...]]] = {
     "nc_transcript_variant": ("non_coding_transcript_variant",),
     "initiator_codon_variant": ("start_retained_variant",),
     "miRNA": ("mature_miRNA_variant",),
+    "5_prime_UTR_truncation": ("5_prime_UTR_variant",),  # exon loss within the UTR
+    "3_prime_UTR_truncation": ("3_prime_UTR_variant",),
     "5_prime_UTR_premature_start_codon_gain_variant": (
         "5_prime_UTR_variant",
         "5_prime_UTR_premature_start_codon_gain_variant",

@@ -21,6 +21,11 @@ TERMS: Final[tuple[tuple[str, str, str], ...]] = (
     ("transcript_amplification", "HIGH", "SO:0001889"),
     ("feature_elongation", "HIGH", "SO:0001907"),
     ("feature_truncation", "HIGH", "SO:0001906"),
+    # SnpEff's HIGH-impact terms that VEP does not use: whole-exon loss, fusions, selenocysteine
+    ("exon_loss_variant", "HIGH", "SO:0001572"),
+    ("gene_fusion", "HIGH", "SO:0001565"),
+    ("bidirectional_gene_fusion", "HIGH", "SO:0002083"),
+    ("rare_amino_acid_variant", "HIGH", "SO:0002008"),
     ("inframe_insertion", "MODERATE", "SO:0001821"),
     ("inframe_deletion", "MODERATE", "SO:0001822"),
     ("missense_variant", "MODERATE", "SO:0001583"),
@@ -45,6 +50,7 @@ TERMS: Final[tuple[tuple[str, str, str], ...]] = (
     ("upstream_gene_variant", "MODIFIER", "SO:0001631"),
     ("downstream_gene_variant", "MODIFIER", "SO:0001632"),
     ("regulatory_region_variant", "MODIFIER", "SO:0001566"),
+    ("TF_binding_site_variant", "MODIFIER", "SO:0001782"),
     ("intergenic_variant", "MODIFIER", "SO:0001628"),
 )
 
