@@ -175,3 +175,21 @@ def test_run_pgx__cyp2d6_phenotype_unknown_to_cpic_is_refused(
         run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
     message = str(raised.value)
     assert "Super Metabolizer" in message and "Poor Metabolizer" in message and "line 1" in message
+
+
+def test_report__phenotype_only_caveat_and_mt_rnr1_shown(
+    pgx_data: PgxData, cyp2c19_vcf: Path, tmp_path: Path
+) -> None:
+    from genopath.reports.pgx import pgx_report_html
+
+    path = tsv(tmp_path, "CYP2D6\t\tIntermediate Metabolizer\nMT-RNR1\tm.1555A>G\n")
+    document = run_pgx(pgx_data, cyp2c19_vcf, PgxOptions(outside_calls=path, genes=("CYP2C19",)))
+    noted = [
+        r
+        for r in document["samples"][0]["recommendations"]
+        if r["matches"] and r["note"] and "CYP2D6" in r["genes"]
+    ]
+    assert noted, "some CYP2D6 guideline differs within the intermediate scores (e.g. tamoxifen)"
+    html = pgx_report_html(document)
+    assert "m.1555A&gt;G" in html
+    assert "the phenotype alone covers activity scores" in html
