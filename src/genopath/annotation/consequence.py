@@ -183,6 +183,133 @@ def _in_span(lo: int, hi: int, a: int, b: int) -> bool:
     return lo <= b and a <= hi
 
 
+def describe_protein(
+    ref_p: str, alt_p: str, length_change: int, span: tuple[int, int], start: bool, res: Result
+) -> None:
+    """Terms, HGVS ``p.`` and residues of an altered protein ``alt_p`` against ``ref_p``.
+
+    ``span`` is the 0-based CDS index range the change covers (``(k, k - 1)`` for an insertion
+    before index ``k``); ``start`` says whether it touches the start codon. ``alt_p`` is the
+    reference protein up to the first affected codon followed by the translation that
+    :meth:`Annotator._protein` builds (to the first stop).
+    """
+    n_ref = len(ref_p)
+    frameshift = length_change % 3 != 0
+    a0 = span[0] // 3
+    a1 = max(a0, span[1] // 3) if span[1] >= span[0] else a0
+    k = a0
+    while k < len(alt_p) and k < n_ref and alt_p[k] == ref_p[k]:
+        k += 1
+    if start and (not alt_p or alt_p[0] != "M"):
+        res.terms.add("start_lost")
+        res.hgvs_p = "p.Met1?"
+        res.aa_ref, res.aa_alt = "M", alt_p[:1] or "?"
+        if frameshift:
+            res.terms.add("frameshift_variant")
+        return
+    if frameshift:
+        res.terms.add("frameshift_variant")
+        if k >= n_ref:  # nothing changed before the stop (cannot really happen)
+            return
+        res.protein_position = k + 1
+        res.aa_ref = ref_p[k]
+        if k < len(alt_p) and alt_p[k] == "*":
+            res.aa_alt = "*"
+            res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}Ter"
+            if ref_p[k] == "*":
+                res.hgvs_p = f"p.Ter{k + 1}="
+            return
+        if ref_p[k] == "*":
+            res.terms.add("stop_lost")
+            ext = f"Ter{len(alt_p) - k - 1}" if alt_p.endswith("*") else "Ter?"
+            res.aa_alt = alt_p[k] if k < len(alt_p) else "?"
+            res.hgvs_p = f"p.Ter{k + 1}{aa3(res.aa_alt)}ext{ext}"
+            return
+        res.aa_alt = alt_p[k] if k < len(alt_p) else "?"
+        n = f"{len(alt_p) - k}" if alt_p.endswith("*") else "?"
+        res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}{aa3(res.aa_alt)}fsTer{n}"
+        return
+    # in frame
+    if k == min(len(alt_p), n_ref) and len(alt_p) == n_ref:
+        # protein unchanged
+        pos = span[0] // 3 + 1
+        pos = min(pos, n_ref)
+        aa = ref_p[pos - 1]
+        res.protein_position = pos
+        res.aa_ref = res.aa_alt = aa
+        if length_change == 0:
+            res.terms.add("stop_retained_variant" if aa == "*" else "synonymous_variant")
+            res.hgvs_p = f"p.{aa3(aa)}{pos}="
+        else:
+            res.terms.add("inframe_insertion" if length_change > 0 else "inframe_deletion")
+            res.hgvs_p = f"p.{aa3(aa)}{pos}="
+        return
+    res.protein_position = k + 1
+    if k < n_ref and ref_p[k] == "*":
+        res.terms.add("stop_lost")
+        res.aa_ref, res.aa_alt = "*", alt_p[k] if k < len(alt_p) else "?"
+        ext = f"Ter{len(alt_p) - k - 1}" if alt_p.endswith("*") else "Ter?"
+        res.hgvs_p = f"p.Ter{k + 1}{aa3(res.aa_alt)}ext{ext}"
+        return
+    # premature stop inside the changed segment
+    expected = n_ref + length_change // 3
+    if alt_p.endswith("*") and len(alt_p) < expected and "*" in alt_p[k:]:
+        j = alt_p.index("*", k)
+        # is the stop within what the variant changed, not a reading through?
+        res.terms.add("stop_gained")
+        res.aa_ref = ref_p[k]
+        res.aa_alt = "*"
+        if j == k:
+            res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}Ter"
+        else:
+            res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}_{aa3(ref_p[j])}{j + 1}delins{aa3(alt_p[k : j + 1])}"
+        if length_change > 0:
+            res.terms.add("inframe_insertion")
+        elif length_change < 0:
+            res.terms.add("inframe_deletion")
+        return
+    # trim the common suffix (both end with the stop); what follows the change is shared
+    shared = max(0, min(n_ref - (a1 + 1), n_ref - k, len(alt_p) - k))
+    r_end, a_end = n_ref - shared, len(alt_p) - shared
+    while r_end > k and a_end > k and ref_p[r_end - 1] == alt_p[a_end - 1]:
+        r_end -= 1
+        a_end -= 1
+    rseg, aseg = ref_p[k:r_end], alt_p[k:a_end]
+    res.aa_ref, res.aa_alt = rseg or "-", aseg or "-"
+    if length_change == 0:
+        # VEP: a changed residue sequence of preserved length is missense, however many residues
+        res.terms.add("missense_variant" if len(rseg) == len(aseg) else "protein_altering_variant")
+    elif length_change > 0:
+        res.terms.add("inframe_insertion")
+    else:
+        res.terms.add("inframe_deletion")
+    if len(rseg) == 1 and len(aseg) == 1:
+        res.hgvs_p = f"p.{aa3(rseg)}{k + 1}{aa3(aseg)}"
+    elif not aseg:
+        res.hgvs_p = (
+            f"p.{aa3(rseg)}{k + 1}del"
+            if len(rseg) == 1
+            else f"p.{aa3(rseg[0])}{k + 1}_{aa3(rseg[-1])}{k + len(rseg)}del"
+        )
+    elif not rseg:
+        m = len(aseg)
+        if k - m >= 0 and ref_p[k - m : k] == aseg:
+            res.protein_position = k - m + 1
+            res.hgvs_p = (
+                f"p.{aa3(aseg)}{k}dup" if m == 1 else f"p.{aa3(aseg[0])}{k - m + 1}_{aa3(aseg[-1])}{k}dup"
+            )
+        else:
+            res.protein_position = k
+            res.hgvs_p = f"p.{aa3(ref_p[k - 1])}{k}_{aa3(ref_p[k])}{k + 1}ins{aa3(aseg)}"
+    else:
+        rng = (
+            f"{aa3(rseg)}{k + 1}"
+            if len(rseg) == 1
+            else f"{aa3(rseg[0])}{k + 1}_{aa3(rseg[-1])}{k + len(rseg)}"
+        )
+        res.hgvs_p = f"p.{rng}delins{aa3(aseg)}"
+
+
 class Annotator:
     """Consequences of variants on transcripts, with sequence from an optional reference."""
 
@@ -398,117 +525,7 @@ class Annotator:
             alt_p = ref_p[:a0] + local
         else:
             alt_p = ref_p[:a0] + local + ref_p[a1 + 1 :]
-        k = a0
-        while k < len(alt_p) and k < n_ref and alt_p[k] == ref_p[k]:
-            k += 1
-        if start and (not alt_p or alt_p[0] != "M"):
-            res.terms.add("start_lost")
-            res.hgvs_p = "p.Met1?"
-            res.aa_ref, res.aa_alt = "M", alt_p[:1] or "?"
-            if frameshift:
-                res.terms.add("frameshift_variant")
-            return
-        if frameshift:
-            res.terms.add("frameshift_variant")
-            if k >= n_ref:  # nothing changed before the stop (cannot really happen)
-                return
-            res.protein_position = k + 1
-            res.aa_ref = ref_p[k]
-            if k < len(alt_p) and alt_p[k] == "*":
-                res.aa_alt = "*"
-                res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}Ter"
-                if ref_p[k] == "*":
-                    res.hgvs_p = f"p.Ter{k + 1}="
-                return
-            if ref_p[k] == "*":
-                res.terms.add("stop_lost")
-                ext = f"Ter{len(alt_p) - k - 1}" if alt_p.endswith("*") else "Ter?"
-                res.aa_alt = alt_p[k] if k < len(alt_p) else "?"
-                res.hgvs_p = f"p.Ter{k + 1}{aa3(res.aa_alt)}ext{ext}"
-                return
-            res.aa_alt = alt_p[k] if k < len(alt_p) else "?"
-            n = f"{len(alt_p) - k}" if alt_p.endswith("*") else "?"
-            res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}{aa3(res.aa_alt)}fsTer{n}"
-            return
-        # in frame
-        if k == min(len(alt_p), n_ref) and len(alt_p) == n_ref:
-            # protein unchanged
-            pos = span[0] // 3 + 1
-            pos = min(pos, n_ref)
-            aa = ref_p[pos - 1]
-            res.protein_position = pos
-            res.aa_ref = res.aa_alt = aa
-            if change.length_change == 0:
-                res.terms.add("stop_retained_variant" if aa == "*" else "synonymous_variant")
-                res.hgvs_p = f"p.{aa3(aa)}{pos}="
-            else:
-                res.terms.add("inframe_insertion" if change.length_change > 0 else "inframe_deletion")
-                res.hgvs_p = f"p.{aa3(aa)}{pos}="
-            return
-        res.protein_position = k + 1
-        if k < n_ref and ref_p[k] == "*":
-            res.terms.add("stop_lost")
-            res.aa_ref, res.aa_alt = "*", alt_p[k] if k < len(alt_p) else "?"
-            ext = f"Ter{len(alt_p) - k - 1}" if alt_p.endswith("*") else "Ter?"
-            res.hgvs_p = f"p.Ter{k + 1}{aa3(res.aa_alt)}ext{ext}"
-            return
-        # premature stop inside the changed segment
-        expected = n_ref + change.length_change // 3
-        if alt_p.endswith("*") and len(alt_p) < expected and "*" in alt_p[k:]:
-            j = alt_p.index("*", k)
-            # is the stop within what the variant changed, not a reading through?
-            res.terms.add("stop_gained")
-            res.aa_ref = ref_p[k]
-            res.aa_alt = "*"
-            if j == k:
-                res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}Ter"
-            else:
-                res.hgvs_p = f"p.{aa3(ref_p[k])}{k + 1}_{aa3(ref_p[j])}{j + 1}delins{aa3(alt_p[k : j + 1])}"
-            if change.length_change > 0:
-                res.terms.add("inframe_insertion")
-            elif change.length_change < 0:
-                res.terms.add("inframe_deletion")
-            return
-        # trim the common suffix (both end with the stop); what follows the change is shared
-        shared = max(0, min(n_ref - (a1 + 1), n_ref - k, len(alt_p) - k))
-        r_end, a_end = n_ref - shared, len(alt_p) - shared
-        while r_end > k and a_end > k and ref_p[r_end - 1] == alt_p[a_end - 1]:
-            r_end -= 1
-            a_end -= 1
-        rseg, aseg = ref_p[k:r_end], alt_p[k:a_end]
-        res.aa_ref, res.aa_alt = rseg or "-", aseg or "-"
-        if change.length_change == 0:
-            # VEP: a changed residue sequence of preserved length is missense, however many residues
-            res.terms.add("missense_variant" if len(rseg) == len(aseg) else "protein_altering_variant")
-        elif change.length_change > 0:
-            res.terms.add("inframe_insertion")
-        else:
-            res.terms.add("inframe_deletion")
-        if len(rseg) == 1 and len(aseg) == 1:
-            res.hgvs_p = f"p.{aa3(rseg)}{k + 1}{aa3(aseg)}"
-        elif not aseg:
-            res.hgvs_p = (
-                f"p.{aa3(rseg)}{k + 1}del"
-                if len(rseg) == 1
-                else f"p.{aa3(rseg[0])}{k + 1}_{aa3(rseg[-1])}{k + len(rseg)}del"
-            )
-        elif not rseg:
-            m = len(aseg)
-            if k - m >= 0 and ref_p[k - m : k] == aseg:
-                res.protein_position = k - m + 1
-                res.hgvs_p = (
-                    f"p.{aa3(aseg)}{k}dup" if m == 1 else f"p.{aa3(aseg[0])}{k - m + 1}_{aa3(aseg[-1])}{k}dup"
-                )
-            else:
-                res.protein_position = k
-                res.hgvs_p = f"p.{aa3(ref_p[k - 1])}{k}_{aa3(ref_p[k])}{k + 1}ins{aa3(aseg)}"
-        else:
-            rng = (
-                f"{aa3(rseg)}{k + 1}"
-                if len(rseg) == 1
-                else f"{aa3(rseg[0])}{k + 1}_{aa3(rseg[-1])}{k + len(rseg)}"
-            )
-            res.hgvs_p = f"p.{rng}delins{aa3(aseg)}"
+        describe_protein(ref_p, alt_p, change.length_change, span, start, res)
 
     # -- HGVS c. ---------------------------------------------------------------------------
     def _hgvs_c(self, tx: Transcript, chrom: str, change: Change, res: Result) -> None:

@@ -9,8 +9,19 @@ carries no VEP/SnpEff/bcftools annotation, or when that is ignored):
   contig naming handled, a truncated file an :class:`InputError`);
 * single-base substitutions are normalised, REF-checked and annotated with array operations over
   each MANE transcript's exons, cDNA map and cached mRNA (codon lookup and translation by table);
-* everything else — indels, MNVs, multi-allelic records, and any SNV that touches a start or stop
-  codon or an unusual transcript — goes through the per-variant code, unchanged;
+* pure insertions and deletions (biallelic, anchored, up to :data:`INDEL_MAX` bases) are
+  REF-checked and left-shifted on the reference bases held as one byte array per contig; their
+  region classes (splice, UTR, intron, exon, up/downstream) and HGVS ``c.`` (3' shifted, ``dup``
+  detection) are computed with array operations; those wholly inside a CDS get their altered
+  protein from the three translated frames of the transcript (only the codons spanning the edit
+  are built), and :func:`consequence.describe_protein` — the per-variant code's own rules —
+  names the change (frameshift, inframe, stop gained/lost, start lost, HGVS ``p.``);
+* everything else — MNVs, delins, multi-allelic records, a REF not matching the FASTA, indels
+  that cross an exon–intron boundary inside the CDS or whose shift reaches
+  :data:`consequence.SHIFT_WINDOW`, and any SNV that touches a start or stop codon or an unusual
+  transcript — goes through the per-variant code, unchanged;
+* with two or more CPUs, a forked child annotates the indels (and hashes the SNVs' variant IDs)
+  while the parent annotates the SNVs;
 * ClinVar, local-cohort, constraint and gene–disease joins are array look-ups; ClinVar residue
   matches (PS1/PM5) use the per-variant code for the few missense variants with a pathogenic
   record in their codon.
@@ -20,6 +31,7 @@ carries no VEP/SnpEff/bcftools annotation, or when that is ignored):
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -37,7 +49,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from genopath.annotation import so
-from genopath.annotation.consequence import _AA, BASES, THREE_LETTER, Change, translate
+from genopath.annotation.consequence import (
+    _AA,
+    BASES,
+    SHIFT_WINDOW,
+    THREE_LETTER,
+    Change,
+    Result,
+    describe_protein,
+    translate,
+)
 from genopath.annotation.pipeline import (
     COLUMNS,
     SCHEMA,
@@ -52,9 +73,10 @@ from genopath.annotation.pipeline import (
 from genopath.annotation.reference import Reference, canonical_chrom
 from genopath.annotation.transcripts import FLANK, Transcript
 from genopath.core.errors import InputError
-from genopath.resources.contigs import chrom_sort_key
+from genopath.resources.contigs import Contig, chrom_sort_key
 
 R = TypeVar("R")
+S = TypeVar("S")
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
 U8 = npt.NDArray[np.uint8]
@@ -482,6 +504,612 @@ def _masked(values: npt.NDArray[Any], valid: BOOL, type_: pa.DataType) -> pa.Arr
     return pa.array(values, type_, mask=~valid)
 
 
+# ---------------------------------------------------------------------------------------------
+# indels: normalisation, consequences and HGVS with array operations
+
+#: Longest pure insertion or deletion (changed bases) the vectorised path takes.
+INDEL_MAX = 64
+#: Bases read either side of an indel: enough for :data:`SHIFT_WINDOW` shifts both ways.
+_MARGIN = SHIFT_WINDOW + 100
+
+
+def _padded(strings: pa.Array, width: int) -> tuple[U8, I64]:
+    """The bytes of each string in a row of ``width`` (0-padded), and the string lengths."""
+    arr = pc.cast(strings, pa.binary())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if not n:
+        return np.zeros((0, width), np.uint8), np.zeros(0, np.int64)
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + n + 1].astype(np.int64)
+    buf = arr.buffers()[2]
+    data = np.frombuffer(buf, np.uint8) if buf is not None and buf.size else np.zeros(1, np.uint8)
+    lengths = np.diff(offsets)
+    idx = np.minimum(offsets[:-1, None] + np.arange(width), len(data) - 1)
+    rows = np.where(np.arange(width) < lengths[:, None], data[idx], 0).astype(np.uint8)
+    return rows, lengths
+
+
+def _from_rows(rows: U8, lengths: I64) -> pa.Array:
+    """Strings of the first ``lengths`` bytes of each row."""
+    data = rows[np.arange(rows.shape[1]) < lengths[:, None]]
+    offsets = np.zeros(len(lengths) + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(data.tobytes()))
+
+
+def _rotate(seq: U8, length: I64, by: I64) -> U8:
+    """Rows of ``seq`` (first ``length`` bytes) rotated: ``out[j] = seq[(j - by) mod length]``."""
+    j = np.arange(seq.shape[1])
+    idx = (j[None, :] - by[:, None]) % np.maximum(length, 1)[:, None]
+    out = np.take_along_axis(seq, idx, axis=1)
+    out[j[None, :] >= length[:, None]] = 0
+    return out
+
+
+class ContigBases:
+    """Upper-case bases of one contig around many positions, in one byte array (0 elsewhere)."""
+
+    GAP = 10_000
+
+    def __init__(self, reference: Reference, chrom: str, contig: Contig, lo0: I64, hi0: I64) -> None:
+        first, end = contig.offset, contig.offset + contig.length
+        lo, hi = np.clip(lo0, first, end), np.clip(hi0, first, end)
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], hi[order]
+        reach = np.maximum.accumulate(hi) if len(hi) else hi
+        new = (
+            np.flatnonzero(np.r_[True, lo[1:] > reach[:-1] + self.GAP]) if len(lo) else np.zeros(0, np.int64)
+        )
+        self.lo = lo[new]
+        self.hi = reach[np.r_[new[1:] - 1, len(lo) - 1]] if len(new) else lo[new]
+        pieces: list[bytes] = []
+        offsets = [0]
+        for a, b in zip(self.lo.tolist(), self.hi.tolist(), strict=True):
+            seq = reference.fetch(chrom, a, b) or ""
+            data = seq.encode("ascii", "replace")
+            if len(data) != b - a:  # cannot happen inside one contig; keep the lookup safe
+                data = b"\0" * (b - a)
+            pieces.append(data)
+            offsets.append(offsets[-1] + b - a)
+        self.buf = np.frombuffer(b"".join(pieces) + b"\0", np.uint8)
+        self.off = np.array(offsets[:-1], np.int64)
+
+    def at(self, g0: I64) -> U8:
+        """The bases at 0-based positions ``g0`` (any order); 0 outside the regions read."""
+        if not len(self.lo):
+            return np.zeros(np.shape(g0), np.uint8)
+        if len(self.lo) == 1:  # one region (the usual case): no search
+            k = g0 - self.lo[0]
+            return self.buf[np.where((k >= 0) & (k < self.hi[0] - self.lo[0]), k, len(self.buf) - 1)]
+        j = np.searchsorted(self.lo, g0, side="right") - 1
+        js = np.maximum(j, 0)
+        ok = (j >= 0) & (g0 < self.hi[js])
+        idx = np.where(ok, self.off[js] + g0 - self.lo[js], len(self.buf) - 1)
+        return self.buf[idx]
+
+
+@dataclass
+class Indels:
+    """Pure deletions and insertions, left-normalised as :func:`pipeline.normalise` does.
+
+    ``seq`` holds the deleted or inserted bases (genome orientation, rows 0-padded); ``right_*``
+    is the change shifted to its most 3' place on the genome (for HGVS on plus-strand transcripts).
+    """
+
+    row: I64  # record index
+    chrom: npt.NDArray[Any]
+    start: I64  # Change.start: the first deleted base, or the base after the insertion point
+    is_del: BOOL
+    length: I64
+    seq: U8
+    key_pos: I64
+    key_ref: pa.Array
+    key_alt: pa.Array
+    right_start: I64
+    right_seq: U8
+    dup_plus: BOOL  # an insertion repeating the bases before it (3' place, plus strand)
+    dup_minus: BOOL  # the same at the normalised place, read on the minus strand
+
+    def take(self, idx: I64) -> Indels:
+        return Indels(
+            self.row[idx], self.chrom[idx], self.start[idx], self.is_del[idx], self.length[idx],
+            self.seq[idx], self.key_pos[idx], self.key_ref.take(pa.array(idx)),
+            self.key_alt.take(pa.array(idx)), self.right_start[idx], self.right_seq[idx], self.dup_plus[idx],
+            self.dup_minus[idx],
+        )  # fmt: skip
+
+    def change(self, k: int) -> Change:
+        seq = bytes(self.seq[k, : self.length[k]]).decode()
+        start = int(self.start[k])
+        return Change(start, seq, "") if self.is_del[k] else Change(start, "", seq)
+
+
+def _indel_candidates(ref_s: pa.Array, alt_s: pa.Array, multi: BOOL) -> BOOL:
+    """Records that may be a pure, anchored insertion or deletion of at most :data:`INDEL_MAX` bases."""
+    lr = pc.utf8_length(ref_s).to_numpy(zero_copy_only=False)
+    la = pc.utf8_length(alt_s).to_numpy(zero_copy_only=False)
+    out: BOOL = (
+        ~multi
+        & (lr != la)
+        & ((lr == 1) | (la == 1))
+        & (np.maximum(lr, la) <= INDEL_MAX + 1)
+        & pc.match_substring_regex(ref_s, r"^[ACGTacgt]+$").to_numpy(zero_copy_only=False)
+        & pc.match_substring_regex(alt_s, r"^[ACGTacgt]+$").to_numpy(zero_copy_only=False)
+    )
+    return out
+
+
+def _normalise_indels(
+    reference: Reference | None, chrom: str, rows: I64, pos: I64, ref_u: pa.Array, alt_u: pa.Array
+) -> tuple[Indels | None, BOOL]:
+    """Normalise candidate indels of one chromosome: the indels done and which ``rows`` they are.
+
+    Rows not done (REF not matching the FASTA, not a pure anchored indel, near a contig edge, a
+    shift reaching :data:`SHIFT_WINDOW`, or a chromosome in several FASTA sequences) are left to
+    :func:`pipeline.normalise`.
+    """
+    n = len(rows)
+    done = np.zeros(n, np.bool_)
+    contigs = reference.contigs.get(chrom, []) if reference is not None else []
+    if reference is None or len(contigs) != 1 or not n:
+        return None, done
+    contig = contigs[0]
+    lr = pc.utf8_length(ref_u).to_numpy(zero_copy_only=False).astype(np.int64)
+    la = pc.utf8_length(alt_u).to_numpy(zero_copy_only=False).astype(np.int64)
+    width = int(max(lr.max(), la.max()))
+    r_rows, _ = _padded(ref_u, width)
+    a_rows, _ = _padded(alt_u, width)
+    ar = np.arange(n)
+    is_del = la == 1
+    src = np.where(is_del[:, None], r_rows, a_rows)
+    src_len = np.where(is_del, lr, la)
+    other_first = np.where(is_del, a_rows[:, 0], r_rows[:, 0])
+    # Change.from_vcf: the shared last base is trimmed first, else the shared first base
+    suffix = src[ar, src_len - 1] == other_first
+    prefix = src[:, 0] == other_first
+    length = src_len - 1
+    start = pos + np.where(suffix, 0, 1)
+    seq = np.where(suffix[:, None], src, np.concatenate([src[:, 1:], np.zeros((n, 1), np.uint8)], axis=1))
+    seq[np.arange(width)[None, :] >= length[:, None]] = 0
+    first, end = contig.offset, contig.offset + contig.length
+    ok = (suffix | prefix) & (pos - 2 >= first) & (pos - 1 + lr <= end)
+    bases = ContigBases(reference, chrom, contig, pos - 1 - _MARGIN - width, pos + lr + _MARGIN + width)
+    # REF check against the FASTA (a mismatch is flagged by the per-variant code)
+    g = (pos - 1)[:, None] + np.arange(width)[None, :]
+    fasta = bases.at(g.ravel()).reshape(n, width)
+    ok &= ~np.any((np.arange(width)[None, :] < lr[:, None]) & (fasta != r_rows), axis=1)
+    # left shift (consequence.shift, direction -1)
+    lo_win = np.maximum(first, start - 1 - SHIFT_WINDOW)
+    shifts = np.zeros(n, np.int64)
+    bounded = np.zeros(n, np.bool_)
+    act = np.flatnonzero(ok)
+    while len(act):
+        g0 = start[act] - shifts[act] - 2
+        inside = g0 >= lo_win[act]
+        bounded[act[~inside]] = True
+        act, g0 = act[inside], g0[inside]
+        want = seq[act, (length[act] - 1 - shifts[act]) % length[act]]
+        act = act[bases.at(g0) == want]
+        shifts[act] += 1
+    ok &= ~bounded  # stopped by the window or the contig edge: the per-variant code decides
+    keep = np.flatnonzero(ok)
+    start, length, seq, is_del, shifts = start[keep], length[keep], seq[keep], is_del[keep], shifts[keep]
+    start = start - shifts
+    seq = _rotate(seq, length, shifts)
+    anchor = bases.at(start - 2)
+    full = np.concatenate([anchor[:, None], seq], axis=1)
+    key_ref = _from_rows(full, np.where(is_del, length + 1, 1))
+    key_alt = _from_rows(full, np.where(is_del, 1, length + 1))
+    # the most 3' place (consequence.shift, direction +1), for HGVS on plus-strand transcripts
+    change_end = np.where(is_del, start + length - 1, start - 1)
+    hi_win = np.minimum(end, change_end + SHIFT_WINDOW)
+    moved = np.zeros(len(keep), np.int64)
+    act = np.arange(len(keep))
+    while len(act):
+        nxt = np.where(is_del[act], start[act] + moved[act] + length[act] - 1, start[act] + moved[act] - 1)
+        inside = nxt < hi_win[act]
+        act, nxt = act[inside], nxt[inside]
+        act = act[bases.at(nxt) == seq[act, moved[act] % length[act]]]
+        moved[act] += 1
+    right_seq = _rotate(seq, length, -moved)
+    right_start = start + moved
+    cols = np.arange(width)[None, :]
+    beyond = cols >= length[:, None]
+    dup_plus = np.all(beyond | (bases.at((right_start - 1 - length)[:, None] + cols) == right_seq), axis=1)
+    dup_minus = np.all(beyond | (bases.at((start - 1)[:, None] + cols) == seq), axis=1)
+    done[keep] = True
+    indels = Indels(
+        rows[keep], np.full(len(keep), chrom, dtype=object), start, is_del, length, seq, start - 1,
+        key_ref, key_alt, right_start, right_seq, dup_plus, dup_minus,
+    )  # fmt: skip
+    return indels, done
+
+
+def _concat_indels(parts: list[Indels]) -> Indels:
+    width = max((p.seq.shape[1] for p in parts), default=1)
+
+    def pad(a: U8) -> U8:
+        return np.pad(a, ((0, 0), (0, width - a.shape[1])))
+
+    if not parts:
+        z = np.zeros(0, np.int64)
+        e = pa.array([], pa.string())
+        b = np.zeros(0, np.bool_)
+        return Indels(z, np.zeros(0, object), z, b, z, np.zeros((0, 1), np.uint8), z, e, e,
+                      z, np.zeros((0, 1), np.uint8), b, b)  # fmt: skip
+    return Indels(
+        np.concatenate([p.row for p in parts]),
+        np.concatenate([p.chrom for p in parts]),
+        np.concatenate([p.start for p in parts]),
+        np.concatenate([p.is_del for p in parts]),
+        np.concatenate([p.length for p in parts]),
+        np.concatenate([pad(p.seq) for p in parts]),
+        np.concatenate([p.key_pos for p in parts]),
+        pa.concat_arrays([p.key_ref for p in parts]),
+        pa.concat_arrays([p.key_alt for p in parts]),
+        np.concatenate([p.right_start for p in parts]),
+        np.concatenate([pad(p.right_seq) for p in parts]),
+        np.concatenate([p.dup_plus for p in parts]),
+        np.concatenate([p.dup_minus for p in parts]),
+    )
+
+
+@dataclass
+class IndelPairs:
+    """Consequences of indels on transcripts, one entry per (indel, transcript within 5 kb)."""
+
+    pairs: Pairs
+    slow: BOOL  # the per-variant code must annotate the variant
+    cds: BOOL  # wholly inside the CDS: protein consequence still to add
+    first_idx: I64  # 0-based CDS index of the first changed base (or the base before an insertion)
+    last_idx: I64  # for a deletion: of the last deleted base; for an insertion: of the base after
+
+
+def indel_pairs(arrays: TranscriptArrays, site: I64, start: I64, is_del: BOOL, length: I64) -> IndelPairs:
+    """Region classes (:meth:`Annotator._splice_and_structure` and the non-protein part of
+    :meth:`Annotator._coding`) of indels on one transcript, for those within :data:`FLANK`."""
+    tx = arrays.tx
+    plus = tx.strand > 0
+    ins = ~is_del
+    lo = np.where(is_del, start, start - 1)
+    hi = np.where(is_del, start + length - 1, start)
+    first, last = tx.tx_start0 + 1, tx.tx_end
+    outside = (hi < first) | (lo > last) | (ins & ((hi == first) | (lo == last)))
+    distance = np.where(hi <= first, first - hi, lo - last)
+    near = ~outside | (distance <= FLANK)
+    site, lo, hi, ins, is_del, outside = (
+        site[near],
+        lo[near],
+        hi[near],
+        ins[near],
+        is_del[near],
+        outside[near],
+    )
+    distance = np.where(outside, distance[near], -1)
+    m = len(site)
+    mask = np.zeros(m, np.uint64)
+    up = (hi <= first) == plus
+    mask[outside & up] = _BIT["upstream_gene_variant"]
+    mask[outside & ~up] = _BIT["downstream_gene_variant"]
+    inside = ~outside
+    n = arrays.n
+    starts, ends = arrays.starts, arrays.ends
+    slow = np.full(m, not arrays.regular) & inside
+    # exons: a deletion touches those it overlaps, an insertion the one holding both flanking bases
+    i_first = np.where(
+        ins, np.searchsorted(starts, lo - 1, side="right") - 1, np.searchsorted(ends, lo, side="left")
+    )
+    i_last = np.where(ins, i_first, np.searchsorted(starts, hi, side="left") - 1)
+    ifs = np.clip(i_first, 0, max(n - 1, 0))
+    touched_exon = inside & np.where(ins, (i_first >= 0) & (hi <= ends[ifs]), i_first <= i_last)
+    ex = i_first if plus else i_last
+    exon_no = np.where(touched_exon, (ex + 1) if plus else (n - ex), 0)
+    # introns within reach of a splice class: e - 2 ... b + 3
+    intron_no = np.zeros(m, np.int64)
+    site_any = np.zeros(m, np.bool_)
+    only_sites = np.ones(m, np.bool_)
+    touched_intron = np.zeros(m, np.bool_)
+    if n > 1 and arrays.regular:
+        a_all, b_all, e_all = ends[:-1] + 1, starts[1:], ends[:-1]
+        j_lo = np.searchsorted(b_all + 3, lo, side="left")
+        j_hi = np.searchsorted(e_all - 2, hi, side="right")
+        span = np.where(inside, j_hi - j_lo, 0)
+        donor, acceptor = _BIT["splice_donor_variant"], _BIT["splice_acceptor_variant"]
+        left_term, right_term = (donor, acceptor) if plus else (acceptor, donor)
+        for d in range(int(span.max()) if m else 0):
+            act = np.flatnonzero(span > d)
+            j = j_lo[act] + d
+            q0, q1, qi = lo[act], hi[act], ins[act]
+            a, b, e = a_all[j], b_all[j], e_all[j]
+
+            def ov(x: I64, y: I64) -> BOOL:
+                out: BOOL = (q0 <= y) & (x <= q1)  # noqa: B023
+                return out
+
+            t = np.where(qi, (a <= q0) & (q1 <= b), ov(a, b))
+            left = np.where(qi, (a <= q0) & (q1 <= a + 1), ov(a, a + 1))
+            right = np.where(qi, (b - 1 <= q0) & (q1 <= b), ov(b - 1, b))
+            region = ov(a + 2, a + 7) | ov(b - 7, b - 2)
+            region |= np.where(
+                qi,
+                ((q0 == e) & (q1 == a)) | ((q0 == b) & (q1 == b + 1)) | (ov(e - 1, e) & (q1 <= e))
+                | (ov(b + 1, b + 2) & (q0 >= b + 1)),
+                ov(e - 2, e) | ov(b + 1, b + 3),
+            )  # fmt: skip
+            mask[act[left]] |= left_term
+            mask[act[right]] |= right_term
+            mask[act[region & ~(left | right)]] |= _BIT["splice_region_variant"]
+            site_any[act[left | right]] = True
+            hit = act[t]
+            jt = j[t]
+            if plus:
+                fresh = ~touched_intron[hit]
+                intron_no[hit[fresh]] = jt[fresh] + 1
+            else:
+                intron_no[hit] = n - 1 - jt
+            touched_intron[hit] = True
+            only_sites[hit] &= ((e[t] + 1 <= q0[t]) & (q1[t] <= e[t] + 2)) | (
+                (b[t] - 1 <= q0[t]) & (q1[t] <= b[t])
+            )
+    skip_intron = site_any & (ins | only_sites)
+    mask[touched_intron & ~skip_intron] |= _BIT["intron_variant"]
+    cds = np.zeros(m, np.bool_)
+    first_idx = np.zeros(m, np.int64)
+    last_idx = np.zeros(m, np.int64)
+    if tx.coding:
+        assert tx.cds_start0 is not None and tx.cds_end is not None
+        cds_lo, cds_hi = tx.cds_start0 + 1, tx.cds_end
+        # any CDS base: a deletion overlapping an exon inside the CDS; an insertion: either flank
+        lo2, hi2 = np.maximum(lo, cds_lo), np.minimum(hi, cds_hi)
+        x = np.minimum(np.searchsorted(ends, lo2, side="left"), max(n - 1, 0))
+        del_any = (lo2 <= hi2) & (np.searchsorted(ends, lo2, side="left") < n) & (starts[x] + 1 <= hi2)
+        in_lo = (cds_lo <= lo) & (lo <= cds_hi)
+        in_hi = (cds_lo <= hi) & (hi <= cds_hi)
+        any_cds = touched_exon & np.where(ins, in_lo | in_hi, del_any)
+        whole = touched_exon & np.where(
+            ins,
+            in_lo & in_hi,
+            (i_first == i_last) & (starts[ifs] + 1 <= lo) & (hi <= ends[ifs]) & in_lo & in_hi,
+        )
+        five = (hi < cds_lo) if plus else (lo > cds_hi)
+        five |= ins & ((lo < cds_lo) if plus else (hi > cds_hi))
+        utr = touched_exon & ~any_cds
+        mask[utr & five] |= _BIT["5_prime_UTR_variant"]
+        mask[utr & ~five] |= _BIT["3_prime_UTR_variant"]
+        slow |= any_cds & ~whole
+        cds = whole & ~slow
+        ci = np.flatnonzero(cds)
+        cs = tx.cds_cdna_start
+        ei_lo = np.searchsorted(starts, lo[ci] - 1, side="right") - 1
+        ei_hi = np.searchsorted(starts, hi[ci] - 1, side="right") - 1
+        k_lo = arrays.cdna(lo[ci], ei_lo) - cs
+        k_hi = arrays.cdna(hi[ci], ei_hi) - cs
+        first_idx[ci], last_idx[ci] = np.minimum(k_lo, k_hi), np.maximum(k_lo, k_hi)
+    else:
+        mask[touched_exon] |= _BIT["non_coding_transcript_exon_variant"]
+    pairs = Pairs(
+        site, np.zeros(m, np.int64), mask, distance, exon_no, np.where(touched_intron, intron_no, 0),
+        np.zeros(m, np.int64), np.full(m, -1, np.int64), np.zeros(m, np.int64), np.full(m, -1, np.int64),
+        np.zeros(m, np.uint8), np.zeros(m, np.uint8), np.ones(m, np.bool_), slow,
+    )  # fmt: skip
+    return IndelPairs(pairs, slow, cds, first_idx, last_idx)
+
+
+class Frames:
+    """A coding transcript's CDS + 3' UTR (``tail``) translated in its three frames."""
+
+    def __init__(self, arrays: TranscriptArrays) -> None:
+        assert arrays.seq is not None
+        self.tx = arrays.tx
+        self.tail = arrays.seq[arrays.cds0 :]
+        tx = arrays.tx
+        cds_len = tx.cds_cdna_end - tx.cds_cdna_start + 1
+        self.ref_p = translate(bytes(self.tail[:cds_len]).decode("ascii", "replace"))
+        self.aa: list[U8] = []
+        self.stops: list[I64] = []
+        self.text: list[str] = []
+        for f in range(3):
+            k = (len(self.tail) - f) // 3
+            cod = self.tail[f : f + 3 * k].reshape(k, 3)
+            aa = _codon_aa(cod[:, 0], cod[:, 1], cod[:, 2])
+            self.aa.append(aa)
+            self.stops.append(np.flatnonzero(aa == ord("*")))
+        self.text = [bytes(aa).decode("ascii") for aa in self.aa]
+
+
+def _codon_aa(b0: U8, b1: U8, b2: U8) -> U8:
+    """Amino acids of codons (``X`` for a codon with any base other than A, C, G, T)."""
+    c0, c1, c2 = _CODE[b0], _CODE[b1], _CODE[b2]
+    code = np.where((c0 | c1 | c2) & 4, 64, 16 * c0 + 4 * c1 + c2)
+    return _aa_of(code)
+
+
+def _translations(frames: Frames, e0: I64, ins_len: I64, del_len: I64, ins_tx: U8, c0: I64,
+                  count: I64 | None) -> list[str]:  # fmt: skip
+    """``translate(alt_tail[3*c0 : ...], to_stop=True)`` for indels at CDS index ``e0``.
+
+    ``alt_tail`` is the tail with ``del_len`` bases removed at ``e0`` or ``ins_tx`` (rows,
+    transcript orientation) inserted before it. With ``count`` only that many codons are read
+    (the in-frame "local" translation); otherwise to the first stop or the end of the tail.
+    """
+    tail = frames.tail
+    t_len = len(tail)
+    alt_len = t_len - del_len + ins_len
+    m = len(e0)
+    limit = alt_len if count is None else np.minimum(alt_len, 3 * (c0 + count))
+    # codons overlapping the edit are built base by base; those after it are read from a frame
+    after = np.where(ins_len > 0, e0 + ins_len, e0)
+    n_junction = np.maximum(0, (after - 3 * c0 + 2) // 3)
+    if count is not None:
+        n_junction = np.minimum(n_junction, count)
+    width = int(n_junction.max()) if m else 0
+    c = c0[:, None] + np.arange(width)[None, :]
+    exists = (np.arange(width)[None, :] < n_junction[:, None]) & (3 * c + 2 < limit[:, None])
+    bases = []
+    for b in range(3):
+        x = 3 * c + b
+        from_ins = (x >= e0[:, None]) & (x < e0[:, None] + ins_len[:, None])
+        t_idx = np.where(x < e0[:, None], x, x - ins_len[:, None] + del_len[:, None])
+        v = tail[np.clip(t_idx, 0, max(t_len - 1, 0))]
+        if ins_tx.shape[1]:
+            iv = np.take_along_axis(ins_tx, np.clip(x - e0[:, None], 0, ins_tx.shape[1] - 1), axis=1)
+            v = np.where(from_ins, iv, v)
+        bases.append(v)
+    aa = _codon_aa(*bases) if width else np.zeros((m, 0), np.uint8)
+    aa = np.where(exists, aa, 0)
+    # where the junction ends the translation: at a stop, or where the alt tail ends
+    is_stop = aa == ord("*")
+    has_stop = is_stop.any(axis=1)
+    n_exist = exists.sum(axis=1)
+    first_stop = np.argmax(is_stop, axis=1) if width else np.zeros(m, np.int64)
+    junction_len = np.where(has_stop, first_stop + 1, n_exist)
+    go_on = ~has_stop & (n_exist == n_junction)
+    # then whole codons of the tail in the frame after the edit, to the next stop
+    t_first = 3 * (c0 + n_junction) - ins_len + del_len  # tail index of the first codon after the edit
+    f, q = t_first % 3, t_first // 3
+    end_q = np.zeros(m, np.int64)
+    for k in range(3):
+        rows = np.flatnonzero(go_on & (f == k))
+        stops = frames.stops[k]
+        i = np.searchsorted(stops, q[rows])
+        nxt = np.where(i < len(stops), stops[np.minimum(i, max(len(stops) - 1, 0))] + 1, len(frames.aa[k]))
+        end_q[rows] = np.minimum(nxt if len(stops) else len(frames.aa[k]), len(frames.aa[k]))
+    if count is not None:
+        end_q = np.minimum(end_q, q + np.maximum(0, count - n_junction))
+    junction = aa.tobytes()
+    text = frames.text
+    out: list[str] = []
+    for r, (jl, gi, fr, qr, er) in enumerate(
+        zip(junction_len.tolist(), go_on.tolist(), f.tolist(), q.tolist(), end_q.tolist(), strict=True)
+    ):
+        head = junction[r * width : r * width + jl].decode()
+        out.append(head + text[fr][qr:er] if gi else head)
+    return out
+
+
+def _revcomp_rows(seq: U8, length: I64) -> U8:
+    """Reverse complement of the first ``length`` bytes of each row (0-padded)."""
+    j = np.arange(seq.shape[1])
+    idx = np.clip(length[:, None] - 1 - j[None, :], 0, max(seq.shape[1] - 1, 0))
+    out = _COMP[np.take_along_axis(seq, idx, axis=1)]
+    out[j[None, :] >= length[:, None]] = 0
+    return out
+
+
+def indel_proteins(
+    frames: Frames, plus: bool, is_del: BOOL, length: I64, seq: U8, first_idx: I64, last_idx: I64
+) -> tuple[list[Result | None], BOOL]:
+    """Protein consequences of indels wholly inside the CDS (:meth:`Annotator._protein`).
+
+    Returns a :class:`Result` per indel (terms, HGVS ``p.``, residues, protein position), or
+    ``None`` where the per-variant code must decide, and that flag.
+    """
+    m = len(length)
+    seq_tx = seq if plus else _revcomp_rows(seq, length)
+    ins = ~is_del
+    # a deletion: its bases must be the transcript's (always so when REF matched the FASTA)
+    tail = frames.tail
+    j = np.arange(seq.shape[1])
+    t_idx = np.clip(first_idx[:, None] + j[None, :], 0, len(tail) - 1)
+    same = (tail[t_idx] == seq_tx) | (j[None, :] >= length[:, None])
+    bad = is_del & ~np.all(same, axis=1)
+    lc = np.where(is_del, -length, length)
+    e0 = np.where(is_del, first_idx, last_idx)
+    span0, span1 = e0, np.where(is_del, last_idx, last_idx - 1)
+    a0 = span0 // 3
+    a1 = np.where(span1 >= span0, np.maximum(a0, span1 // 3), a0)
+    n_ref = len(frames.ref_p)
+    frameshift = lc % 3 != 0
+    ins_len, del_len = np.where(ins, length, 0), np.where(is_del, length, 0)
+    ins_tx = np.where(ins[:, None], seq_tx, 0).astype(np.uint8)
+    local: list[str] = [""] * m
+    inframe = np.flatnonzero(~frameshift)
+    if len(inframe):
+        count = ((a1 + 1) * 3 + lc - 3 * a0)[inframe] // 3
+        got = _translations(frames, e0[inframe], ins_len[inframe], del_len[inframe], ins_tx[inframe],
+                            a0[inframe], count)  # fmt: skip
+        for i, text in zip(inframe.tolist(), got, strict=True):
+            local[i] = text
+    stop_in_local = np.array(["*" in t for t in local], np.bool_)
+    long = frameshift | ((a1 >= n_ref - 1) & ~stop_in_local)
+    whole: list[str] = [""] * m
+    li = np.flatnonzero(long)
+    if len(li):
+        got = _translations(frames, e0[li], ins_len[li], del_len[li], ins_tx[li], a0[li], None)
+        for i, text in zip(li.tolist(), got, strict=True):
+            whole[i] = text
+    ref_p = frames.ref_p
+    out: list[Result | None] = []
+    for i in range(m):
+        if bad[i]:
+            out.append(None)
+            continue
+        a0i, a1i = int(a0[i]), int(a1[i])
+        if long[i]:
+            alt_p = ref_p[:a0i] + whole[i]
+        elif stop_in_local[i]:
+            alt_p = ref_p[:a0i] + local[i]
+        else:
+            alt_p = ref_p[:a0i] + local[i] + ref_p[a1i + 1 :]
+        res = Result(frames.tx)
+        fi = int(first_idx[i])
+        res.codon_index, res.protein_position = fi // 3, fi // 3 + 1
+        describe_protein(ref_p, alt_p, int(lc[i]), (int(span0[i]), int(span1[i])), fi < 3, res)
+        out.append(res)
+    return out, bad
+
+
+def _c_text(arrays: TranscriptArrays, g: I64) -> tuple[BOOL, pa.Array]:
+    """HGVS ``c.``/``n.`` position text of 1-based genomic ``g`` (:meth:`Transcript.c_position`)."""
+    tx = arrays.tx
+    plus = tx.strand > 0
+    starts, ends, n = arrays.starts, arrays.ends, arrays.n
+    valid = (g >= tx.tx_start0 + 1) & (g <= tx.tx_end)
+    ei = np.clip(np.searchsorted(starts, g - 1, side="right") - 1, 0, n - 1)
+    exonic = valid & (g <= ends[ei])
+    gi = np.clip(ei, 0, max(n - 2, 0))
+    left_b, right_b = ends[gi], starts[np.minimum(gi + 1, n - 1)] + 1
+    d_left, d_right = g - left_b, right_b - g
+    use_left = (d_left <= d_right) if plus else ~(d_right <= d_left)
+    anchor = np.where(exonic, g, np.where(use_left, left_b, right_b))
+    anchor_e = np.where(exonic, ei, np.where(use_left, gi, np.minimum(gi + 1, n - 1)))
+    off = np.where(exonic, 0, np.where(use_left, d_left, -d_right))
+    if not plus:
+        off = -off
+    num, kind = arrays.c_parts(arrays.cdna(anchor, anchor_e))
+    kind_text = pa.array(["", "-", "*"], pa.string()).take(pa.array(kind))
+    off_text = pc.if_else(
+        pa.array(off == 0),
+        "",
+        _strings(pa.array(np.where(off > 0, "+", "-").astype(object), pa.string()), _int_text(np.abs(off))),
+    )
+    return valid, _strings(kind_text, _int_text(num), off_text)
+
+
+def indel_hgvs_c(arrays: TranscriptArrays, ind: Indels) -> pa.Array:
+    """HGVS ``c.`` of indels inside a transcript (:meth:`Annotator._hgvs_c`); null where it has none."""
+    plus = arrays.tx.strand > 0
+    length, is_del = ind.length, ind.is_del
+    st = ind.right_start if plus else ind.start
+    sq = ind.right_seq if plus else ind.seq
+    dup = ~is_del & (ind.dup_plus if plus else ind.dup_minus)
+    if plus:
+        g1 = np.where(is_del, st, np.where(dup, st - length, st - 1))
+        g2 = np.where(is_del, st + length - 1, np.where(dup, st - 1, st))
+    else:
+        g1 = np.where(is_del, st + length - 1, np.where(dup, st + length - 1, st))
+        g2 = np.where(is_del, st, np.where(dup, st, st - 1))
+    v1, c1 = _c_text(arrays, g1)
+    v2, c2 = _c_text(arrays, g2)
+    single = (is_del | dup) & (length == 1)
+    inserted = _from_rows(sq if plus else _revcomp_rows(sq, length), np.where(is_del | dup, 0, length))
+    suffix = pc.if_else(pa.array(is_del), "del", pc.if_else(pa.array(dup), "dup", _strings("ins", inserted)))
+    prefix = "c." if arrays.tx.coding else "n."
+    text = _strings(prefix, c1, pc.if_else(pa.array(single), "", _strings("_", c2)), suffix)
+    return pc.if_else(pa.array(v1 & v2), text, pa.nulls(len(length), pa.string()))
+
+
 def annotate_records(
     records: Records,
     sources: Sources,
@@ -532,12 +1160,14 @@ def annotate_records(
         order = np.argsort(s_pos[ix], kind="stable")
         fasta[ix[order]] = bases.at(c, s_pos[ix][order])
     mismatch = (fasta != 0) & (fasta != ref_b)
+    # -- pure insertions and deletions: normalised with array operations ----------------------
+    indels, fast_indel = _indels_of(records, reference, ref_u, alt_u, multi | no_alt, chrom_np)
     if progress is not None:
         progress(n)
     # -- everything else: the per-variant normalisation --------------------------------------
     slow_sites: list[Site] = []
     slow_order: list[int] = []
-    other = np.flatnonzero(~snv & ~symbolic & ~no_alt)
+    other = np.flatnonzero(~snv & ~symbolic & ~no_alt & ~fast_indel)
     if len(other):
         o_ref, o_alt = ref_s.take(pa.array(other)).to_pylist(), alt_s.take(pa.array(other)).to_pylist()
         alleles: list[tuple[int, int, str, str]] = []
@@ -567,12 +1197,18 @@ def annotate_records(
             slow_sites.append(Site(key[0], key[1], key[2], key[3], change, mm, af))
             slow_order.append(r * 1024 + min(i, 1023))
     # -- distinct variants: the first occurrence of each key wins ------------------------------
-    n_fast, n_slow = len(si), len(slow_sites)
-    all_chrom = pa.concat_arrays([s_chrom, pa.array([s.chrom for s in slow_sites], pa.string())])
-    all_pos = np.concatenate([s_pos, np.array([s.pos for s in slow_sites], np.int64)])
-    all_ref = pa.concat_arrays([ref_u.take(pa.array(si)), pa.array([s.ref for s in slow_sites], pa.string())])
-    all_alt = pa.concat_arrays([alt_u.take(pa.array(si)), pa.array([s.alt for s in slow_sites], pa.string())])
-    occurrence = np.concatenate([si * 1024, np.array(slow_order, np.int64)])
+    n_fast, n_ind, n_slow = len(si), len(indels.row), len(slow_sites)
+    all_chrom = pa.concat_arrays(
+        [s_chrom, pa.array(indels.chrom.tolist(), pa.string()), pa.array([s.chrom for s in slow_sites], pa.string())]
+    )  # fmt: skip
+    all_pos = np.concatenate([s_pos, indels.key_pos, np.array([s.pos for s in slow_sites], np.int64)])
+    all_ref = pa.concat_arrays(
+        [ref_u.take(pa.array(si)), indels.key_ref, pa.array([s.ref for s in slow_sites], pa.string())]
+    )
+    all_alt = pa.concat_arrays(
+        [alt_u.take(pa.array(si)), indels.key_alt, pa.array([s.alt for s in slow_sites], pa.string())]
+    )
+    occurrence = np.concatenate([si * 1024, indels.row * 1024, np.array(slow_order, np.int64)])
     uniq_chroms = sorted(set(chrom_np.tolist()) | {s.chrom for s in slow_sites}, key=chrom_sort_key)
     chrom_rank = pc.index_in(all_chrom, value_set=pa.array(uniq_chroms, pa.string()))
     keys = pa.table({"c": chrom_rank, "p": all_pos, "r": all_ref, "a": all_alt, "o": occurrence})
@@ -592,74 +1228,110 @@ def annotate_records(
     else:
         keep = order
     fast_keep = keep[keep < n_fast]  # sorted output order among fast rows
-    slow_keep = keep[keep >= n_fast] - n_fast
+    ind_keep = keep[(keep >= n_fast) & (keep < n_fast + n_ind)] - n_fast
+    slow_keep = keep[keep >= n_fast + n_ind] - n_fast - n_ind
     # -- fast rows ------------------------------------------------------------------------------
     f_chrom = s_chrom_np[fast_keep]
     f_pos = s_pos[fast_keep]
     f_ref_b, f_alt_b = ref_b[fast_keep], alt_b[fast_keep]
     f_mm = mismatch[fast_keep]
     m = len(fast_keep)
-    txs = [t for c in sorted(set(f_chrom.tolist())) for t in sources.transcripts.by_chrom.get(c, [])]
+    ik = indels.take(ind_keep)
+    used = sorted(set(f_chrom.tolist()) | set(ik.chrom.tolist()))
+    txs = [t for c in used for t in sources.transcripts.by_chrom.get(c, [])]
     tx_rank = {t: r for r, t in enumerate(sorted(t.transcript_id for t in txs))}
-    parts: list[Pairs] = []
-    for c in sorted(set(f_chrom.tolist())):
-        rows_c = np.flatnonzero(f_chrom == c)
-        p_c = f_pos[rows_c]  # sorted (keys are sorted by chrom then pos)
-        for tx in sources.transcripts.by_chrom.get(c, []):
-            lo = np.searchsorted(p_c, tx.tx_start0 - FLANK + 1, side="left")
-            hi = np.searchsorted(p_c, tx.tx_end + FLANK, side="right")
-            if hi <= lo:
-                continue
-            arrays = TranscriptArrays(tx, annotator.annotator.sequences.mrna(tx))
-            rows = rows_c[lo:hi]
-            pairs = arrays.snvs(rows, p_c[lo:hi], f_ref_b[rows], f_alt_b[rows])
-            pairs.tx[:] = tx_rank[tx.transcript_id]
-            parts.append(pairs)
-    pairs = _concat(parts)
     tx_by_rank = sorted(txs, key=lambda t: t.transcript_id)
-    # variants with an irregular pair go to the per-variant code
-    irregular_sites = np.zeros(m, np.bool_)
-    irregular_sites[pairs.site[pairs.irregular]] = True
-    # choose the best pair per variant
-    sev = _lowest_bit(pairs.mask)
-    dist0 = np.maximum(pairs.distance, 0)
-    o = np.lexsort((pairs.tx, dist0, sev, pairs.site))
-    first = np.r_[True, pairs.site[o][1:] != pairs.site[o][:-1]] if len(o) else np.zeros(0, np.bool_)
-    best = o[first]
-    has = np.zeros(m, np.bool_)
-    has[pairs.site[best]] = True
-    bi = np.full(m, -1, np.int64)
-    bi[pairs.site[best]] = best
-    regular = ~irregular_sites
-    # rows that the per-variant code annotates: irregular SNVs and all slow sites
-    redo = np.flatnonzero(irregular_sites)
+    arrays_of: dict[str, TranscriptArrays] = {}
+
+    def arrays(tx: Transcript) -> TranscriptArrays:
+        a = arrays_of.get(tx.transcript_id)
+        if a is None:
+            a = arrays_of[tx.transcript_id] = TranscriptArrays(tx, annotator.annotator.sequences.mrna(tx))
+        return a
+
+    def snv_ids() -> I64:
+        ref_t = pa.array(f_ref_b.view("S1").astype(str), pa.string()) if m else pa.array([], pa.string())
+        alt_t = pa.array(f_alt_b.view("S1").astype(str), pa.string()) if m else pa.array([], pa.string())
+        return _variant_ids(pa.array(f_chrom.tolist(), pa.string()), f_pos, ref_t, alt_t)
+
+    def snv_table(ids: bool) -> tuple[pa.Table, I64, I64]:
+        """The SNV rows, the fast rows they are, and the (irregular) ones left to the per-variant code."""
+        parts: list[Pairs] = []
+        for c in sorted(set(f_chrom.tolist())):
+            rows_c = np.flatnonzero(f_chrom == c)
+            p_c = f_pos[rows_c]  # sorted (keys are sorted by chrom then pos)
+            for tx in sources.transcripts.by_chrom.get(c, []):
+                lo = np.searchsorted(p_c, tx.tx_start0 - FLANK + 1, side="left")
+                hi = np.searchsorted(p_c, tx.tx_end + FLANK, side="right")
+                if hi <= lo:
+                    continue
+                rows = rows_c[lo:hi]
+                pairs = arrays(tx).snvs(rows, p_c[lo:hi], f_ref_b[rows], f_alt_b[rows])
+                pairs.tx[:] = tx_rank[tx.transcript_id]
+                parts.append(pairs)
+        pairs = _concat(parts)
+        # variants with an irregular pair go to the per-variant code
+        irregular = np.zeros(m, np.bool_)
+        irregular[pairs.site[pairs.irregular]] = True
+        bi, has = _best_pairs(pairs, m)
+        fr = np.flatnonzero(~irregular)  # fast rows kept on the fast path
+        f_ref = (
+            pa.array(f_ref_b[fr].view("S1").astype(str), pa.string())
+            if len(fr)
+            else pa.array([], pa.string())
+        )
+        f_alt = (
+            pa.array(f_alt_b[fr].view("S1").astype(str), pa.string())
+            if len(fr)
+            else pa.array([], pa.string())
+        )
+        table = _fast_table(
+            sources, annotator, fr, f_chrom, f_pos, f_ref, f_alt, f_mm, pairs, bi, has, tx_by_rank,
+            None if af_first is None else [af_first[int(x)] for x in si[fast_keep[fr]].tolist()],
+            snv_bases=(f_ref_b[fr], f_alt_b[fr]), variant_ids=snv_ids()[fr] if ids else np.zeros(len(fr), np.int64),
+        )  # fmt: skip
+        return table, fr, np.flatnonzero(irregular)
+
+    # SNVs here; indels (and the SNVs' variant IDs) in a forked child when both are many
+    fork = min(m, len(ik.row)) >= PARALLEL_MIN
+    if fork:
+        (table_fast, fr, redo), (table_ind, ind_slow, ids) = _alongside(
+            lambda: snv_table(ids=False),
+            lambda: (*_indel_table(sources, annotator, ik, arrays, tx_rank, tx_by_rank, af_first), snv_ids()),
+            reference,
+            fork=True,
+        )
+        column = table_fast.schema.get_field_index("variant_id")
+        table_fast = table_fast.set_column(column, "variant_id", pa.array(ids[fr], pa.int64()))
+    else:
+        table_fast, fr, redo = snv_table(ids=True)
+        table_ind, ind_slow = _indel_table(sources, annotator, ik, arrays, tx_rank, tx_by_rank, af_first)
+    # rows that the per-variant code annotates: all slow sites, irregular SNVs, some indels
+    slow_rows_idx = list(slow_keep.tolist()) + list(range(n_slow, n_slow + len(redo)))
     for k in redo.tolist():
         slow_sites.append(
             Site(str(f_chrom[k]), int(f_pos[k]), chr(f_ref_b[k]), chr(f_alt_b[k]),
                  Change(int(f_pos[k]), chr(f_ref_b[k]), chr(f_alt_b[k])), bool(f_mm[k]),
                  None if af_first is None else af_first[int(si[fast_keep[k]])])
         )  # fmt: skip
-    slow_rows_idx = list(slow_keep.tolist()) + list(range(n_slow, n_slow + len(redo)))
-    fr = np.flatnonzero(regular)  # fast rows kept on the fast path
-    table_fast = _fast_table(
-        sources, annotator, fr, f_chrom, f_pos, f_ref_b, f_alt_b, f_mm, pairs, bi, has, tx_by_rank,
-        None if af_first is None else [af_first[int(x)] for x in si[fast_keep[fr]].tolist()],
-    )  # fmt: skip
+    ind_redo = np.flatnonzero(ind_slow)
+    for k in ind_redo.tolist():
+        slow_rows_idx.append(len(slow_sites))
+        slow_sites.append(
+            Site(str(ik.chrom[k]), int(ik.key_pos[k]), str(ik.key_ref[k]), str(ik.key_alt[k]), ik.change(k), False,
+                 None if af_first is None else af_first[int(ik.row[k])])
+        )  # fmt: skip
     table_slow = pa.Table.from_pydict(_rows(annotator, [slow_sites[i] for i in slow_rows_idx]), schema=SCHEMA)
-    table = pa.concat_tables([table_fast, table_slow]).combine_chunks()
-    ranks = {c: i for i, c in enumerate(uniq_chroms)}
-    sort_key = pa.table(
-        {
-            "c": pa.array([ranks[c] for c in table.column("chrom").unique().to_pylist()], pa.int64()).take(
-                pc.index_in(table.column("chrom"), value_set=table.column("chrom").unique())
-            ),
-            "p": table.column("pos"),
-            "r": table.column("ref"),
-            "a": table.column("alt"),
-        }
+    # the output order is the order of the distinct keys: place each table's rows there
+    pf = np.flatnonzero(keep < n_fast)
+    pi = np.flatnonzero((keep >= n_fast) & (keep < n_fast + n_ind))
+    ps = np.flatnonzero(keep >= n_fast + n_ind)
+    dest = np.concatenate([pf[fr], pi[~ind_slow], ps, pf[redo], pi[ind_redo]])
+    final = np.empty(len(dest), np.int64)
+    final[dest] = np.arange(len(dest))
+    table = pc.take(
+        pa.concat_tables([table_fast, table_ind, table_slow]), pa.array(final), memory_pool=_TAKE_POOL
     )
-    final = pc.sort_indices(sort_key, sort_keys=[("c", "ascending"), ("p", "ascending"), ("r", "ascending"), ("a", "ascending")])  # fmt: skip
-    table = table.take(final)
     summary.variants = table.num_rows
     impacts = pc.value_counts(pc.fill_null(table.column("impact"), "MODIFIER")).to_pylist()
     summary.impacts.update({d["values"]: d["counts"] for d in impacts})
@@ -670,6 +1342,141 @@ def annotate_records(
     )
     return table, summary
 
+
+def _best_pairs(pairs: Pairs, m: int) -> tuple[I64, BOOL]:
+    """The chosen pair of each of ``m`` variants (``_choose_results``) and which have one."""
+    sev = _lowest_bit(pairs.mask)
+    dist0 = np.maximum(pairs.distance, 0)
+    o = np.lexsort((pairs.tx, dist0, sev, pairs.site))
+    first = np.r_[True, pairs.site[o][1:] != pairs.site[o][:-1]] if len(o) else np.zeros(0, np.bool_)
+    best = o[first]
+    has = np.zeros(m, np.bool_)
+    has[pairs.site[best]] = True
+    bi = np.full(m, -1, np.int64)
+    bi[pairs.site[best]] = best
+    return bi, has
+
+
+def _indels_of(
+    records: Records, reference: Reference | None, ref_u: pa.Array, alt_u: pa.Array, excluded: BOOL,
+    chrom_np: npt.NDArray[Any],
+) -> tuple[Indels, BOOL]:  # fmt: skip
+    """The records normalised as pure indels by :func:`_normalise_indels`, and which they are."""
+    fast = np.zeros(records.records, np.bool_)
+    cand = np.flatnonzero(_indel_candidates(records.ref, records.alt, excluded))
+    parts: list[Indels] = []
+    if len(cand):
+        cand_chrom = chrom_np[cand]
+        for c in sorted(set(cand_chrom.tolist()), key=chrom_sort_key):
+            rows = cand[cand_chrom == c]
+            idx = pa.array(rows)
+            ind, done = _normalise_indels(
+                reference, c, rows, records.pos[rows], ref_u.take(idx), alt_u.take(idx)
+            )
+            if ind is not None:
+                parts.append(ind)
+                fast[rows[done]] = True
+    return _concat_indels(parts), fast
+
+
+def _indel_table(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    ik: Indels,
+    arrays: Callable[[Transcript], TranscriptArrays],
+    tx_rank: dict[str, int],
+    txs: list[Transcript],
+    af_first: list[float | None] | None,
+) -> tuple[pa.Table, BOOL]:
+    """Rows of distinct indels (sorted) and which of them the per-variant code must annotate."""
+    m = len(ik.row)
+    parts: list[Pairs] = []
+    protein: list[Result | None] = []
+    slow = np.zeros(m, np.bool_)
+    frames_of: dict[str, Frames] = {}
+    for c in sorted(set(ik.chrom.tolist())):
+        rows_c = np.flatnonzero(ik.chrom == c)
+        st = ik.start[rows_c]  # sorted: the key position is start - 1
+        for tx in sources.transcripts.by_chrom.get(c, []):
+            lo = np.searchsorted(st, tx.tx_start0 + 1 - FLANK - INDEL_MAX - 2, side="left")
+            hi = np.searchsorted(st, tx.tx_end + FLANK + 2, side="right")
+            if hi <= lo:
+                continue
+            rows = rows_c[lo:hi]
+            ta = arrays(tx)
+            ip = indel_pairs(ta, rows, st[lo:hi], ik.is_del[rows], ik.length[rows])
+            ip.pairs.tx[:] = tx_rank[tx.transcript_id]
+            res: list[Result | None] = [None] * len(ip.pairs.site)
+            ci = np.flatnonzero(ip.cds)
+            if len(ci) and ta.seq is None:
+                ip.slow[ci] = True  # no sequence for the transcript: the per-variant code
+            elif len(ci):
+                fr = frames_of.get(tx.transcript_id)
+                if fr is None:
+                    fr = frames_of[tx.transcript_id] = Frames(ta)
+                s = ip.pairs.site[ci]
+                got, bad = indel_proteins(fr, tx.strand > 0, ik.is_del[s], ik.length[s], ik.seq[s],
+                                          ip.first_idx[ci], ip.last_idx[ci])  # fmt: skip
+                ip.slow[ci[bad]] = True
+                for i, r in zip(ci.tolist(), got, strict=True):
+                    if r is not None:
+                        res[i] = r
+                        ip.pairs.mask[i] |= sum((_BIT[t] for t in r.terms), np.uint64(0))
+            empty = (ip.pairs.distance < 0) & (ip.pairs.mask & ~_EXON_BIT == 0)
+            ip.pairs.mask &= ~_EXON_BIT
+            ip.pairs.mask[empty] = _BIT[
+                "coding_transcript_variant" if tx.coding else "non_coding_transcript_variant"
+            ]
+            slow[ip.pairs.site[ip.slow]] = True
+            parts.append(ip.pairs)
+            protein.extend(res)
+    pairs = _concat(parts)
+    bi, has = _best_pairs(pairs, m)
+    fr_rows = np.flatnonzero(~slow)
+    k = len(fr_rows)
+    # HGVS c. and protein text of the chosen pairs
+    hgvs_c: list[pa.Array] = []
+    at: list[I64] = []
+    b = bi[fr_rows]
+    inside = np.zeros(k, np.bool_)
+    if len(pairs.site):
+        inside = has[fr_rows] & (pairs.distance[np.maximum(b, 0)] < 0)
+    for t in np.unique(pairs.tx[b[inside]]).tolist():
+        sel = np.flatnonzero(inside & (pairs.tx[np.maximum(b, 0)] == t))
+        hgvs_c.append(indel_hgvs_c(arrays(txs[t]), ik.take(fr_rows[sel])))
+        at.append(sel)
+    c_col = pa.nulls(k, pa.string())
+    if at:
+        idx = np.concatenate(at)
+        full = np.full(k, -1, np.int64)
+        full[idx] = np.arange(len(idx))
+        c_col = pa.concat_arrays(hgvs_c).take(pa.array(full, mask=full < 0))
+    chosen = [protein[int(x)] if h else None for x, h in zip(b.tolist(), has[fr_rows].tolist(), strict=True)]
+    texts = {
+        "hgvs_c": c_col,
+        "hgvs_p": pa.array([r.hgvs_p if r else None for r in chosen], pa.string()),
+        "aa_ref": pa.array([r.aa_ref if r else None for r in chosen], pa.string()),
+        "aa_alt": pa.array([r.aa_alt if r else None for r in chosen], pa.string()),
+        "protein_position": pa.array([r.protein_position if r else None for r in chosen], pa.int64()),
+    }
+    table = _fast_table(
+        sources, annotator, fr_rows, ik.chrom, ik.key_pos, ik.key_ref.take(pa.array(fr_rows)),
+        ik.key_alt.take(pa.array(fr_rows)), np.zeros(m, np.bool_), pairs, bi, has, txs,
+        None if af_first is None else [af_first[int(x)] for x in ik.row[fr_rows].tolist()], texts=texts,
+    )  # fmt: skip
+    return table, slow
+
+
+def _take_pool() -> pa.MemoryPool:
+    """jemalloc where Arrow has it: the final reordering writes the whole table into fresh memory,
+    which Arrow's default mimalloc pool hands out page by page (about twice as slow here)."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # pragma: no cover - a build of Arrow without jemalloc
+        return pa.default_memory_pool()
+
+
+_TAKE_POOL = _take_pool()
 
 #: Below this many variants for the per-variant code, one process does them all.
 PARALLEL_MIN = 20_000
@@ -716,6 +1523,42 @@ def _in_two_processes(
     return merge(mine, pickle.loads(data))
 
 
+def _alongside(
+    mine: Callable[[], R], theirs: Callable[[], S], reference: Reference | None, fork: bool
+) -> tuple[R, S]:
+    """``(mine(), theirs())``; with ``fork`` and two or more CPUs, a forked child runs ``theirs``.
+
+    If the child fails, ``theirs`` runs here after ``mine``.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if not fork or cpus < 2 or not hasattr(os, "fork"):
+        return mine(), theirs()
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child process (its output is checked by the parent)
+        code = 1
+        try:
+            os.close(read_fd)
+            if reference is not None:
+                reference.reopen()  # never share the parent's file offset
+            with os.fdopen(write_fd, "wb") as f:
+                pickle.dump(theirs(), f, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        first = mine()
+    finally:
+        with os.fdopen(read_fd, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not data:
+        return first, theirs()
+    second: S = pickle.loads(data)
+    return first, second
+
+
 def _rows(annotator: VariantAnnotator, sites: list[Site]) -> dict[str, list[Any]]:
     """Output columns of the variants left to the per-variant code, in order."""
     return _in_two_processes(
@@ -746,14 +1589,13 @@ def _lowest_bit(mask: npt.NDArray[np.uint64]) -> I64:
     return np.log2(low.astype(np.float64)).astype(np.int64)
 
 
-def _variant_ids(chrom: list[str], pos: list[int], ref: list[str], alt: list[str]) -> I64:
-    b2 = hashlib.blake2b
-    digests = b"".join(
-        [
-            b2(f"{c}:{p}:{r}:{a}".encode(), digest_size=8).digest()
-            for c, p, r, a in zip(chrom, pos, ref, alt, strict=True)
-        ]
-    )
+def _variant_ids(chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array) -> I64:
+    """:func:`pipeline.variant_id` of many keys: the same bytes hashed, the texts built by Arrow."""
+    if not len(pos):
+        return np.zeros(0, np.int64)
+    text = pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":")
+    b2 = functools.partial(hashlib.blake2b, digest_size=8)
+    digests = b"".join([b2(k).digest() for k in pc.cast(text, pa.binary()).to_pylist()])
     return np.frombuffer(digests, ">i8").astype(np.int64)
 
 
@@ -763,20 +1605,27 @@ def _fast_table(
     fr: I64,
     f_chrom: npt.NDArray[Any],
     f_pos: I64,
-    f_ref_b: U8,
-    f_alt_b: U8,
+    ref: pa.Array,
+    alt: pa.Array,
     f_mm: BOOL,
     pairs: Pairs,
     bi: I64,
     has: BOOL,
     txs: list[Transcript],
     af: list[float | None] | None,
+    *,
+    snv_bases: tuple[U8, U8] | None = None,
+    texts: dict[str, pa.Array] | None = None,
+    variant_ids: I64 | None = None,
 ) -> pa.Table:
+    """The output table of variants ``fr`` (``ref``/``alt`` are theirs) from their chosen pairs.
+
+    SNVs pass their REF/ALT bytes (``snv_bases``) and get HGVS and residues from the pair
+    arrays; indels pass those columns ready-made (``texts``). ``variant_ids`` may be given.
+    """
     m = len(fr)
     chrom = f_chrom[fr]
     pos = f_pos[fr]
-    ref = pa.array(f_ref_b[fr].view("S1").astype(str), pa.string()) if m else pa.array([], pa.string())
-    alt = pa.array(f_alt_b[fr].view("S1").astype(str), pa.string()) if m else pa.array([], pa.string())
     mm = f_mm[fr]
     hb = has[fr]
     b = bi[fr]
@@ -787,7 +1636,7 @@ def _fast_table(
     cols["pos"] = pa.array(pos, pa.int64())
     cols["ref"], cols["alt"] = ref, alt
     cols["variant_id"] = pa.array(
-        _variant_ids(chrom_list, pos.tolist(), ref.to_pylist(), alt.to_pylist()), pa.int64()
+        _variant_ids(cols["chrom"], pos, ref, alt) if variant_ids is None else variant_ids, pa.int64()
     )
     if not len(pairs.site):
         bsafe = np.zeros(m, np.int64)
@@ -836,45 +1685,50 @@ def _fast_table(
             return np.full(m, fill, dtype=arr.dtype)
         return np.where(hb, arr[bsafe], fill)
 
-    c_kind, c_num, c_off = pick(pairs.c_kind, -1), pick(pairs.c_num), pick(pairs.c_off)
-    dist = pick(pairs.distance, -1)
-    coding = np.array([t.coding for t in txs], np.bool_)[tx_i] if txs else np.zeros(m, np.bool_)
-    plus = np.array([t.strand > 0 for t in txs], np.bool_)[tx_i] if txs else np.zeros(m, np.bool_)
-    r_tx = np.where(plus, f_ref_b[fr], _COMP[f_ref_b[fr]])
-    a_tx = np.where(plus, f_alt_b[fr], _COMP[f_alt_b[fr]])
-    has_c = hb & (dist < 0) & (c_kind >= 0)
-    prefix = pa.array(np.where(coding, "c.", "n.").astype(object), pa.string())
-    kind_text = pa.array(["", "-", "*"], pa.string()).take(pa.array(np.maximum(c_kind, 0)))
-    off_text = pc.if_else(
-        pa.array(c_off == 0),
-        "",
-        _strings(
-            pa.array(np.where(c_off > 0, "+", "-").astype(object), pa.string()), _int_text(np.abs(c_off))
-        ),
-    )
-    bases = pa.array([chr(i) if 32 <= i < 127 else "" for i in range(256)], pa.string())
-    hgvs_c = _strings(prefix, kind_text, _int_text(c_num), off_text, bases.take(pa.array(r_tx.astype(np.int64))), ">",
-                      bases.take(pa.array(a_tx.astype(np.int64))))  # fmt: skip
-    cols["hgvs_c"] = pc.if_else(pa.array(has_c), hgvs_c, pa.nulls(m, pa.string()))
-    # protein
     codon = pick(pairs.codon, -1)
     aa_r, aa_a = pick(pairs.aa_ref).astype(np.int64), pick(pairs.aa_alt).astype(np.int64)
-    has_p = hb & (aa_r > 0)
-    aa3 = pa.array(_AA3.tolist(), pa.string())
-    aa1 = pa.array([chr(i) for i in range(256)], pa.string())
-    ppos = codon + 1
-    hgvs_p = _strings(
-        "p.", aa3.take(pa.array(aa_r)), _int_text(ppos),
-        pc.if_else(pa.array(aa_r == aa_a), "=", aa3.take(pa.array(aa_a))),
-    )  # fmt: skip
-    cols["hgvs_p"] = pc.if_else(pa.array(has_p), hgvs_p, pa.nulls(m, pa.string()))
+    if texts is not None:
+        cols.update(texts)
+    else:
+        assert snv_bases is not None
+        ref_b, alt_b = snv_bases
+        c_kind, c_num, c_off = pick(pairs.c_kind, -1), pick(pairs.c_num), pick(pairs.c_off)
+        dist = pick(pairs.distance, -1)
+        coding = np.array([t.coding for t in txs], np.bool_)[tx_i] if txs else np.zeros(m, np.bool_)
+        plus = np.array([t.strand > 0 for t in txs], np.bool_)[tx_i] if txs else np.zeros(m, np.bool_)
+        r_tx = np.where(plus, ref_b, _COMP[ref_b])
+        a_tx = np.where(plus, alt_b, _COMP[alt_b])
+        has_c = hb & (dist < 0) & (c_kind >= 0)
+        prefix = pa.array(np.where(coding, "c.", "n.").astype(object), pa.string())
+        kind_text = pa.array(["", "-", "*"], pa.string()).take(pa.array(np.maximum(c_kind, 0)))
+        off_text = pc.if_else(
+            pa.array(c_off == 0),
+            "",
+            _strings(
+                pa.array(np.where(c_off > 0, "+", "-").astype(object), pa.string()), _int_text(np.abs(c_off))
+            ),
+        )
+        bases = pa.array([chr(i) if 32 <= i < 127 else "" for i in range(256)], pa.string())
+        hgvs_c = _strings(prefix, kind_text, _int_text(c_num), off_text, bases.take(pa.array(r_tx.astype(np.int64))), ">",
+                          bases.take(pa.array(a_tx.astype(np.int64))))  # fmt: skip
+        cols["hgvs_c"] = pc.if_else(pa.array(has_c), hgvs_c, pa.nulls(m, pa.string()))
+        # protein
+        has_p = hb & (aa_r > 0)
+        aa3 = pa.array(_AA3.tolist(), pa.string())
+        aa1 = pa.array([chr(i) for i in range(256)], pa.string())
+        ppos = codon + 1
+        hgvs_p = _strings(
+            "p.", aa3.take(pa.array(aa_r)), _int_text(ppos),
+            pc.if_else(pa.array(aa_r == aa_a), "=", aa3.take(pa.array(aa_a))),
+        )  # fmt: skip
+        cols["hgvs_p"] = pc.if_else(pa.array(has_p), hgvs_p, pa.nulls(m, pa.string()))
+        cols["protein_position"] = _masked(ppos, hb & (codon >= 0), pa.int64())
+        cols["aa_ref"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_r)), pa.nulls(m, pa.string()))
+        cols["aa_alt"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_a)), pa.nulls(m, pa.string()))
     exon_no, intron_no = pick(pairs.exon), pick(pairs.intron)
     n_ex = np.array([t.exon_count for t in txs], np.int64)[tx_i] if txs else np.zeros(m, np.int64)
     cols["exon"] = pc.if_else(pa.array(hb & (exon_no > 0)), _strings(_int_text(exon_no), "/", _int_text(n_ex)), pa.nulls(m, pa.string()))  # fmt: skip
     cols["intron"] = pc.if_else(pa.array(hb & (intron_no > 0)), _strings(_int_text(intron_no), "/", _int_text(n_ex - 1)), pa.nulls(m, pa.string()))  # fmt: skip
-    cols["protein_position"] = _masked(ppos, hb & (codon >= 0), pa.int64())
-    cols["aa_ref"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_r)), pa.nulls(m, pa.string()))
-    cols["aa_alt"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_a)), pa.nulls(m, pa.string()))
     # other genes overlapping the variant
     other: dict[int, list[str]] = {}
     if len(pairs.site):
@@ -1031,6 +1885,9 @@ def _position_codes(chrom: npt.NDArray[Any], pos: I64) -> I64:
     """One 64-bit code per (chromosome, position), for membership tests."""
     if not len(pos):
         return np.zeros(0, np.int64)
-    names, inv = np.unique(np.asarray(chrom, dtype=object).astype(str), return_inverse=True)
+    chrom = np.asarray(chrom, dtype=object)
+    if bool(np.all(chrom == chrom[0])):  # the usual case: one chromosome, no sorting of names
+        return (hash(str(chrom[0])) & 0xFFFFF) * (1 << 33) + np.asarray(pos, np.int64)
+    names, inv = np.unique(chrom.astype(str), return_inverse=True)
     ids = np.array([hash(str(n)) & 0xFFFFF for n in names], np.int64)
     return ids[inv.ravel()] * (1 << 33) + np.asarray(pos, np.int64)
