@@ -1467,16 +1467,18 @@ def _indel_table(
     return table, slow
 
 
-def _take_pool() -> pa.MemoryPool:
-    """jemalloc where Arrow has it: the final reordering writes the whole table into fresh memory,
-    which Arrow's default mimalloc pool hands out page by page (about twice as slow here)."""
+def fast_memory_pool() -> pa.MemoryPool:
+    """jemalloc where Arrow has it: annotation builds large tables in fresh memory, which Arrow's
+    default mimalloc pool hands out page by page (the final reordering was about twice as slow
+    with it). ``genopath annotate`` makes it the process's default pool; the final reordering
+    uses it in any case."""
     try:
         return pa.jemalloc_memory_pool()
     except NotImplementedError:  # pragma: no cover - a build of Arrow without jemalloc
         return pa.default_memory_pool()
 
 
-_TAKE_POOL = _take_pool()
+_TAKE_POOL = fast_memory_pool()
 
 #: Below this many variants for the per-variant code, one process does them all.
 PARALLEL_MIN = 20_000

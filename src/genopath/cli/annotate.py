@@ -21,7 +21,12 @@ def annotate(
     ),
 ) -> None:
     """Annotate every distinct variant once: one row per variant, stamped with resource versions."""
+    import pyarrow as pa
+
+    from genopath.annotation.fastpath import fast_memory_pool
     from genopath.annotation.run import annotate_vcf
+
+    pa.set_memory_pool(fast_memory_pool())
 
     if fmt not in ("auto", "parquet", "vcf"):
         with errors():
