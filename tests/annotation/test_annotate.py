@@ -215,3 +215,48 @@ def test_gene_disease_links_from_hpo_annotations() -> None:
     # BRCA1: hereditary breast-ovarian cancer (OMIM 604370) and Fanconi anaemia FA-S (OMIM 617883)
     assert {"OMIM:604370", "OMIM:617883"} <= set(links["BRCA1"])
     assert "OMIM:191100" in links["TSC1"]  # tuberous sclerosis 1
+
+
+def _vep_vcf(path: Path, records: list[tuple[str, int, str, str, dict[str, str]]]) -> Path:
+    """A VCF with the header of ``data/vep.vcf`` and one VEP CSQ entry per record."""
+    header = [
+        line
+        for line in (Path(__file__).parent / "data" / "vep.vcf").read_text().splitlines()
+        if line.startswith("#")
+    ]
+    fmt = next(line for line in header if line.startswith("##INFO=<ID=CSQ,"))
+    fields = fmt.split("Format: ", 1)[1].split('"', 1)[0].split("|")
+    body = []
+    for chrom, pos, ref, alt, values in records:
+        csq = "|".join(values.get(f, "") for f in fields)
+        body.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\tCSQ={csq}")
+    path.write_text("\n".join(header + body) + "\n")
+    return path
+
+
+def test_pre_annotated_missense_gets_clinvar_residue_matches(
+    annotated_home: Settings, tmp_path: Path
+) -> None:
+    # BRCA1 c.181T>G p.Cys61Gly annotated by VEP: the other pathogenic changes of Cys61
+    # (ClinVar 54359, 54360, 54364) are PM5 evidence whoever annotated the variant
+    brca1 = {"Gene": "ENSG00000012048", "SYMBOL": "BRCA1", "Feature_type": "Transcript", "BIOTYPE": "protein_coding",
+             "Feature": "ENST00000357654.9", "MANE_SELECT": "NM_007294.4", "CANONICAL": "YES"}  # fmt: skip
+    vcf = _vep_vcf(
+        tmp_path / "vep_missense.vcf",
+        [
+            ("chr17", 43106487, "A", "C", {**brca1, "Allele": "C", "Consequence": "missense_variant",
+                                           "IMPACT": "MODERATE", "HGVSp": "ENSP00000350283.3:p.Cys61Gly"}),
+            ("chr17", 43106487, "A", "G", {**brca1, "Allele": "G", "Consequence": "synonymous_variant",
+                                           "IMPACT": "LOW"}),
+        ],
+    )  # fmt: skip
+    result = annotate_vcf(annotated_home, vcf, tmp_path / "vep_missense.parquet")
+    got = rows(result.out)
+    r = got[("chr17", 43106487, "A", "C")]
+    assert r["annotation_source"] == "vep" and r["hgvs_p"] == "ENSP00000350283.3:p.Cys61Gly"
+    assert sorted(int(x.rsplit("|", 1)[1]) for x in r["clinvar_same_codon"]) == [54359, 54360, 54364]
+    assert r["clinvar_same_aa"] == []
+    # residue matches are only sought for a variant the file calls missense (this one is
+    # labelled synonymous here although A>G is c.181T>C p.Cys61Arg)
+    r = got[("chr17", 43106487, "A", "G")]
+    assert r["clinvar_same_aa"] == [] and r["clinvar_same_codon"] == []

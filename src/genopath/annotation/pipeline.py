@@ -349,6 +349,25 @@ class VariantAnnotator:
                 (same_aa if aa_alt == res.aa_alt else same_codon).append(label)
         return same_aa, same_codon
 
+    def _file_residue_matches(self, site: Site) -> tuple[list[str], list[str]]:
+        """PS1/PM5 matches of a variant annotated by another tool as missense.
+
+        The residue is taken from genopath's own consequence on the MANE transcript (the one the
+        ClinVar records are placed on), so it needs the reference FASTA; without it, or when the
+        variant is not missense there, there are no matches.
+        """
+        clinvar = self.sources.clinvar
+        if (
+            clinvar is None
+            or not clinvar.pathogenic_at
+            or not any("missense_variant" in c.consequences for c in site.annotations or ())
+        ):
+            return [], []
+        own = _choose_results(self.consequences(site))
+        if own is None:
+            return [], []
+        return self._residue_matches(site, own.transcript, own)
+
     def row(self, site: Site) -> dict[str, Any]:
         src = self.sources
         row: dict[str, Any] = {
@@ -395,6 +414,7 @@ class VariantAnnotator:
                 row["cadd_phred"] = _float(extras.get("CADD_PHRED"))
                 spliceai = [_float(v) for k, v in extras.items() if k.startswith("SpliceAI_pred_DS")]
                 row["spliceai_max"] = max((v for v in spliceai if v is not None), default=None)
+                row["clinvar_same_aa"], row["clinvar_same_codon"] = self._file_residue_matches(site)
             else:
                 row.update(
                     consequence="intergenic_variant", most_severe="intergenic_variant", impact="MODIFIER"
