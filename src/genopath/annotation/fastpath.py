@@ -1329,9 +1329,7 @@ def annotate_records(
     dest = np.concatenate([pf[fr], pi[~ind_slow], ps, pf[redo], pi[ind_redo]])
     final = np.empty(len(dest), np.int64)
     final[dest] = np.arange(len(dest))
-    table = pc.take(
-        pa.concat_tables([table_fast, table_ind, table_slow]), pa.array(final), memory_pool=_TAKE_POOL
-    )
+    table = _reordered(pa.concat_tables([table_fast, table_ind, table_slow]), pa.array(final))
     summary.variants = table.num_rows
     impacts = pc.value_counts(pc.fill_null(table.column("impact"), "MODIFIER")).to_pylist()
     summary.impacts.update({d["values"]: d["counts"] for d in impacts})
@@ -1341,6 +1339,15 @@ def annotate_records(
         or 0
     )
     return table, summary
+
+
+def _reordered(table: pa.Table, order: pa.Array) -> pa.Table:
+    """``table.take(order)`` column by column on combined chunks (a take over chunks is slower)."""
+    columns = [
+        pc.take(col.combine_chunks(memory_pool=_TAKE_POOL), order, memory_pool=_TAKE_POOL)
+        for col in table.columns
+    ]
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 def _best_pairs(pairs: Pairs, m: int) -> tuple[I64, BOOL]:
@@ -1633,8 +1640,7 @@ def _fast_table(
     b = bi[fr]
     bsafe = np.where(hb, b, 0)
     cols: dict[str, Any] = {}
-    chrom_list = chrom.tolist()
-    cols["chrom"] = pa.array(chrom_list, pa.string())
+    cols["chrom"] = pa.array(chrom, pa.string())
     cols["pos"] = pa.array(pos, pa.int64())
     cols["ref"], cols["alt"] = ref, alt
     cols["variant_id"] = pa.array(
@@ -1663,9 +1669,10 @@ def _fast_table(
     cols["mane_select"] = tx_col([t.mane_status == "MANE Select" for t in txs], pa.bool_())
     # consequence terms
     masks = np.where(hb, pairs.mask[bsafe] if len(pairs.site) else 0, 0).astype(np.uint64)
-    um, inv = np.unique(masks, return_inverse=True)
+    encoded = pc.dictionary_encode(pa.array(masks, pa.uint64()))
+    um, inv_a = encoded.dictionary, encoded.indices
     cons, most, imp = [], [], []
-    for u in um.tolist():
+    for u in um.to_pylist():
         if u == 0:
             cons.append("intergenic_variant")
             most.append("intergenic_variant")
@@ -1676,7 +1683,6 @@ def _fast_table(
         cons.append("&".join(terms))
         most.append(terms[0])
         imp.append(so.impact_of(terms))
-    inv_a = pa.array(inv.ravel().astype(np.int64))
     cols["consequence"] = pa.array(cons, pa.string()).take(inv_a)
     cols["most_severe"] = pa.array(most, pa.string()).take(inv_a)
     cols["impact"] = pa.array(imp, pa.string()).take(inv_a)
@@ -1701,13 +1707,14 @@ def _fast_table(
         r_tx = np.where(plus, ref_b, _COMP[ref_b])
         a_tx = np.where(plus, alt_b, _COMP[alt_b])
         has_c = hb & (dist < 0) & (c_kind >= 0)
-        prefix = pa.array(np.where(coding, "c.", "n.").astype(object), pa.string())
+        prefix = pa.array(["n.", "c."], pa.string()).take(pa.array(coding.view(np.int8)))
         kind_text = pa.array(["", "-", "*"], pa.string()).take(pa.array(np.maximum(c_kind, 0)))
         off_text = pc.if_else(
             pa.array(c_off == 0),
             "",
             _strings(
-                pa.array(np.where(c_off > 0, "+", "-").astype(object), pa.string()), _int_text(np.abs(c_off))
+                pa.array(["-", "+"], pa.string()).take(pa.array((c_off > 0).view(np.int8))),
+                _int_text(np.abs(c_off)),
             ),
         )
         bases = pa.array([chr(i) if 32 <= i < 127 else "" for i in range(256)], pa.string())
@@ -1748,7 +1755,7 @@ def _fast_table(
         for k, gs in acc.items():
             other[k] = sorted(gs)
     cols["other_genes"] = _sparse_lists(m, other)
-    cols["annotation_source"] = pa.array(np.full(m, "genopath", dtype=object), pa.string())
+    cols["annotation_source"] = _constant_strings("genopath", m)
     seq_ok = np.where(hb, pick(pairs.seq_ok, True), True) & ~(mm & hb)
     cols["sequence_available"] = pa.array(seq_ok, pa.bool_())
     cols["ref_mismatch"] = pa.array(mm, pa.bool_())
@@ -1769,16 +1776,11 @@ def _fast_table(
     cv: dict[str, dict[int, Any]] = {k: {} for k in ("clinvar_id", "clinvar_significance", "clinvar_class",
                                                      "clinvar_stars", "clinvar_conditions", "clinvar_release")}  # fmt: skip
     local: dict[str, dict[int, Any]] = {k: {} for k in ("local_ac", "local_an", "local_af")}
-    keyed = _position_codes(chrom, pos)
-    ref_l, alt_l = ref.to_pylist(), alt.to_pylist()
+    key_of = _KeyTexts(chrom, ref, alt)
     clinvar = sources.clinvar
     if clinvar is not None and m:
-        cpos = _position_codes(
-            np.array([k[0] for k in clinvar.exact], dtype=object),
-            np.array([k[1] for k in clinvar.exact], np.int64),
-        )
-        for k in np.flatnonzero(np.isin(keyed, cpos)).tolist():
-            rec = clinvar.exact.get((chrom_list[k], int(pos[k]), ref_l[k], alt_l[k]))
+        for k in np.flatnonzero(np.isin(clinvar.position_codes(chrom, pos), clinvar.codes())).tolist():
+            rec = clinvar.exact.get((key_of.chrom(k), int(pos[k]), key_of.ref(k), key_of.alt(k)))
             if rec is not None:
                 cv["clinvar_id"][k] = rec.variation_id
                 cv["clinvar_significance"][k] = rec.significance
@@ -1789,10 +1791,7 @@ def _fast_table(
         # residue level: missense variants with a pathogenic record in their codon
         miss = np.flatnonzero(hb & (masks & _BIT["missense_variant"] != 0) & (aa_a > 0))
         if len(miss) and clinvar.pathogenic_at:
-            ppos_codes = _position_codes(
-                np.array([k[0] for k in clinvar.pathogenic_at], dtype=object),
-                np.array([k[1] for k in clinvar.pathogenic_at], np.int64),
-            )
+            ppos_codes = clinvar.codes(pathogenic=True)
             for t_i in np.unique(tx_i[miss]).tolist():
                 tx = txs[t_i]
                 rows = miss[tx_i[miss] == t_i]
@@ -1801,28 +1800,24 @@ def _fast_table(
                 hit = np.zeros(len(rows), np.bool_)
                 for d in range(3):
                     g = arrays.genomic(firstc + d)
-                    hit |= np.isin(_position_codes(chrom[rows], g), ppos_codes)
+                    hit |= np.isin(clinvar.position_codes(chrom[rows], g), ppos_codes)
                 from genopath.annotation.consequence import Result
 
                 for k in rows[hit].tolist():
                     res = Result(
                         tx, terms={"missense_variant"}, codon_index=int(codon[k]), aa_alt=chr(aa_a[k])
                     )
-                    site = Site(
-                        chrom_list[k],
-                        int(pos[k]),
-                        ref_l[k],
-                        alt_l[k],
-                        Change(int(pos[k]), ref_l[k], alt_l[k]),
-                    )
+                    r_k, a_k = key_of.ref(k), key_of.alt(k)
+                    site = Site(key_of.chrom(k), int(pos[k]), r_k, a_k, Change(int(pos[k]), r_k, a_k))
                     same_aa[k], same_codon[k] = annotator._residue_matches(site, tx, res)
     if sources.cohort is not None and m:
+        keyed = _position_codes(chrom, pos)
         cpos = _position_codes(
             np.array([k[0] for k in sources.cohort], dtype=object),
             np.array([k[1] for k in sources.cohort], np.int64),
         )
         for k in np.flatnonzero(np.isin(keyed, cpos)).tolist():
-            counts = sources.cohort.get((chrom_list[k], int(pos[k]), ref_l[k], alt_l[k]))
+            counts = sources.cohort.get((key_of.chrom(k), int(pos[k]), key_of.ref(k), key_of.alt(k)))
             if counts is not None:
                 ac, an = counts
                 local["local_ac"][k], local["local_an"][k] = ac, an
@@ -1858,6 +1853,29 @@ def _fast_table(
         fill = pa.nulls(m, type_) if name != "diseases" else _sparse_lists(m, {})
         cols[name] = pc.if_else(tx_valid_g, fill, taken) if m else fill
     return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
+
+
+class _KeyTexts:
+    """The key texts of single rows, converted to Python only for the rows a join looks at."""
+
+    def __init__(self, chrom: npt.NDArray[Any], ref: pa.Array, alt: pa.Array) -> None:
+        self._chrom, self._ref, self._alt = chrom, ref, alt
+
+    def chrom(self, k: int) -> str:
+        return str(self._chrom[k])
+
+    def ref(self, k: int) -> str:
+        return str(self._ref[k].as_py())
+
+    def alt(self, k: int) -> str:
+        return str(self._alt[k].as_py())
+
+
+def _constant_strings(text: str, m: int) -> pa.Array:
+    """``m`` copies of ``text`` as a string array (built from buffers, not from ``m`` objects)."""
+    data = text.encode()
+    offsets = np.arange(m + 1, dtype=np.int32) * len(data)
+    return pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(data * m))
 
 
 def _sparse(m: int, values: dict[int, Any], type_: pa.DataType) -> pa.Array:

@@ -9,12 +9,18 @@ from __future__ import annotations
 import csv
 import gzip
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 Key = tuple[str, int, str, str]
+I64 = npt.NDArray[np.int64]
 
 #: ClinVar classes that count as pathogenic evidence at the residue level (PS1/PM5).
 PATHOGENIC = frozenset({"P", "LP"})
@@ -31,48 +37,144 @@ class ClinvarRecord:
     release: str
 
 
-@dataclass(slots=True)
-class Clinvar:
-    """Exact-variant records and pathogenic records by position, newest release first."""
+_CLINVAR_COLUMNS = ["chrom", "pos", "ref", "alt", "variation_id", "significance", "sig_class", "stars",
+                    "conditions", "mc"]  # fmt: skip
+_POS_BITS = 33  # positions below 2**33; the chromosome's number above
 
-    exact: dict[Key, ClinvarRecord] = field(default_factory=dict)
-    pathogenic_at: dict[tuple[str, int], list[tuple[str, str, ClinvarRecord]]] = field(default_factory=dict)
+
+class Clinvar:
+    """ClinVar records of the chromosomes an input needs, newest release first.
+
+    The records stay in their Arrow tables; a sorted index of ``(chromosome, position)`` codes
+    finds the rows at a position, and a :class:`ClinvarRecord` is built only for the variants
+    looked up. Where releases hold the same variant, the newest (added first) wins.
+    """
+
+    def __init__(self) -> None:
+        self._tables: list[tuple[pa.Table, str]] = []
+        self._chrom_ids: dict[str, int] = {}
+        self._codes = np.zeros(0, np.int64)  # sorted
+        self._rows = np.zeros((0, 2), np.int64)  # (table, row) of each sorted code
+        self._pathogenic = np.zeros(0, np.bool_)  # of each sorted code's row
+        self._records: dict[tuple[int, int], ClinvarRecord] = {}
+        self.exact = _Exact(self)
+        self.pathogenic_at = _PathogenicAt(self)
 
     def add_table(self, path: Path, release: str, chroms: Iterable[str]) -> int:
-        """Add a ``variants.parquet`` table; records already present (newer release) are kept."""
-        cols = [
-            "chrom",
-            "pos",
-            "ref",
-            "alt",
-            "variation_id",
-            "significance",
-            "sig_class",
-            "stars",
-            "conditions",
-            "mc",
-        ]
-        table = pq.read_table(path, columns=cols, filters=[("chrom", "in", sorted(set(chroms)))])
-        d = table.to_pydict()
-        n = 0
-        for i in range(table.num_rows):
-            key = (d["chrom"][i], int(d["pos"][i]), d["ref"][i], d["alt"][i])
-            if key in self.exact:
-                continue
-            rec = ClinvarRecord(
-                variation_id=int(d["variation_id"][i]),
-                significance=d["significance"][i] or "",
-                sig_class=d["sig_class"][i] or "other",
-                stars=int(d["stars"][i] or 0),
-                conditions=d["conditions"][i],
-                mc=tuple(d["mc"][i] or ()),
+        """Add a ``variants.parquet`` table (an older release after a newer); its number of rows."""
+        table = pq.read_table(path, columns=_CLINVAR_COLUMNS, filters=[("chrom", "in", sorted(set(chroms)))])
+        table = table.combine_chunks()
+        k = len(self._tables)
+        self._tables.append((table, release))
+        chrom = pc.dictionary_encode(table.column("chrom")).chunk(0) if table.num_rows else None
+        pos = table.column("pos").to_numpy().astype(np.int64)
+        codes = np.zeros(0, np.int64)
+        if chrom is not None:
+            for name in chrom.dictionary.to_pylist():
+                self._chrom_ids.setdefault(name, len(self._chrom_ids))
+            ids = np.array([self._chrom_ids[n] for n in chrom.dictionary.to_pylist()], np.int64)
+            codes = (ids[chrom.indices.to_numpy()] << _POS_BITS) + pos
+        sig = table.column("sig_class").to_numpy(zero_copy_only=False)
+        rows = np.stack([np.full(len(codes), k, np.int64), np.arange(len(codes), dtype=np.int64)], axis=1)
+        all_codes = np.concatenate([self._codes, codes])
+        order = np.argsort(all_codes, kind="stable")  # stable: newer tables, then file order, first
+        self._codes = all_codes[order]
+        self._rows = np.concatenate([self._rows, rows])[order]
+        self._pathogenic = np.concatenate([self._pathogenic, np.isin(sig, list(PATHOGENIC))])[order]
+        return int(table.num_rows)
+
+    def position_codes(self, chrom: npt.NDArray[Any], pos: npt.NDArray[Any]) -> I64:
+        """One code per (chromosome, position) of many variants; -1 on chromosomes without records."""
+        if not len(pos):
+            return np.zeros(0, np.int64)
+        chrom = np.asarray(chrom, dtype=object)
+        pos = np.asarray(pos, np.int64)
+        if bool(np.all(chrom == chrom[0])):  # the usual case: one chromosome
+            cid = self._chrom_ids.get(str(chrom[0]), -1)
+            return (cid << _POS_BITS) + pos if cid >= 0 else np.full(len(pos), -1, np.int64)
+        names, inv = np.unique(chrom.astype(str), return_inverse=True)
+        ids = np.array([self._chrom_ids.get(n, -1) for n in names.tolist()], np.int64)[inv.ravel()]
+        return np.where(ids >= 0, (ids << _POS_BITS) + pos, -1)
+
+    def codes(self, pathogenic: bool = False) -> I64:
+        """The sorted codes of all records' positions (or of the P/LP records' positions)."""
+        return self._codes[self._pathogenic] if pathogenic else self._codes
+
+    def __bool__(self) -> bool:
+        return bool(len(self._codes))
+
+    def _at(self, chrom: str, pos: int) -> list[tuple[str, str, int, int]]:
+        """``(ref, alt, table, row)`` of the records at a position, the newest of each variant only."""
+        cid = self._chrom_ids.get(chrom)
+        if cid is None:
+            return []
+        code = (cid << _POS_BITS) + pos
+        lo = int(np.searchsorted(self._codes, code, side="left"))
+        hi = int(np.searchsorted(self._codes, code, side="right"))
+        out: list[tuple[str, str, int, int]] = []
+        seen: set[tuple[str, str]] = set()
+        for k, row in self._rows[lo:hi].tolist():
+            table = self._tables[k][0]
+            ref, alt = table.column("ref")[row].as_py(), table.column("alt")[row].as_py()
+            if (ref, alt) not in seen:
+                seen.add((ref, alt))
+                out.append((ref, alt, k, row))
+        return out
+
+    def record(self, k: int, row: int) -> ClinvarRecord:
+        rec = self._records.get((k, row))
+        if rec is None:
+            table, release = self._tables[k]
+            value = {name: table.column(name)[row].as_py() for name in _CLINVAR_COLUMNS[4:]}
+            rec = self._records[(k, row)] = ClinvarRecord(
+                variation_id=int(value["variation_id"]),
+                significance=value["significance"] or "",
+                sig_class=value["sig_class"] or "other",
+                stars=int(value["stars"] or 0),
+                conditions=value["conditions"],
+                mc=tuple(value["mc"] or ()),
                 release=release,
             )
-            self.exact[key] = rec
+        return rec
+
+
+class _Exact:
+    """``clinvar.exact.get((chrom, pos, ref, alt))``: the newest record of a variant."""
+
+    def __init__(self, clinvar: Clinvar) -> None:
+        self._clinvar = clinvar
+
+    def get(self, key: Key) -> ClinvarRecord | None:
+        for ref, alt, k, row in self._clinvar._at(key[0], key[1]):
+            if ref == key[2] and alt == key[3]:
+                return self._clinvar.record(k, row)
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and len(key) == 4 and self.get(key) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self._clinvar)
+
+
+class _PathogenicAt:
+    """``clinvar.pathogenic_at.get((chrom, pos), ())``: ``(ref, alt, record)`` of P/LP variants there."""
+
+    def __init__(self, clinvar: Clinvar) -> None:
+        self._clinvar = clinvar
+
+    def get(
+        self, key: tuple[str, int], default: tuple[()] | list[tuple[str, str, ClinvarRecord]] = ()
+    ) -> list[tuple[str, str, ClinvarRecord]] | tuple[()]:
+        out = []
+        for ref, alt, k, row in self._clinvar._at(key[0], key[1]):
+            rec = self._clinvar.record(k, row)
             if rec.sig_class in PATHOGENIC:
-                self.pathogenic_at.setdefault((key[0], key[1]), []).append((key[2], key[3], rec))
-            n += 1
-        return n
+                out.append((ref, alt, rec))
+        return out or default
+
+    def __bool__(self) -> bool:
+        return bool(self._clinvar._pathogenic.any())
 
 
 def load_constraint(path: Path) -> dict[str, tuple[float | None, float | None]]:

@@ -544,7 +544,23 @@ def write_parquet(table: pa.Table, out: Path, meta: dict[str, Any]) -> None:
     """Write the annotation table with its provenance in the Parquet schema metadata."""
     table = table.replace_schema_metadata({b"genopath": json.dumps(meta).encode()})
     with _atomic_target(out) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(
+            table,
+            tmp,
+            compression="zstd",
+            # dictionaries where values repeat; min/max statistics where readers prune by them
+            # (both cost time on the near-unique HGVS and ID columns, for no gain)
+            use_dictionary=[name for name in _DICTIONARY_COLUMNS if name in table.column_names],
+            write_statistics=[name for name in _STATISTICS_COLUMNS if name in table.column_names],
+        )
+
+
+_DICTIONARY_COLUMNS = (
+    "chrom", "gene_symbol", "hgnc_id", "gene_id", "transcript", "refseq_transcript", "consequence",
+    "most_severe", "impact", "exon", "intron", "annotation_source", "clinvar_significance",
+    "clinvar_class", "clinvar_conditions", "clinvar_release",
+)  # fmt: skip
+_STATISTICS_COLUMNS = ("chrom", "pos", "variant_id", "gene_symbol", "impact")
 
 
 def read_provenance(path: Path) -> dict[str, Any]:
