@@ -31,9 +31,7 @@ carries no VEP/SnpEff/bcftools annotation, or when that is ignored):
 
 from __future__ import annotations
 
-import functools
 import gzip
-import hashlib
 import os
 import pickle
 import re
@@ -48,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from genopath.annotation import so
+from genopath.annotation import kernels, so
 from genopath.annotation.consequence import (
     _AA,
     BASES,
@@ -1602,10 +1600,7 @@ def _variant_ids(chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array) -> I64
     """:func:`pipeline.variant_id` of many keys: the same bytes hashed, the texts built by Arrow."""
     if not len(pos):
         return np.zeros(0, np.int64)
-    text = pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":")
-    b2 = functools.partial(hashlib.blake2b, digest_size=8)
-    digests = b"".join([b2(k).digest() for k in pc.cast(text, pa.binary()).to_pylist()])
-    return np.frombuffer(digests, ">i8").astype(np.int64)
+    return kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
 
 
 def _fast_table(
