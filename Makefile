@@ -19,7 +19,7 @@ system-deps:
 	  { $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(SYSTEM_TOOLS) >/dev/null; }; \
 	fi
 
-$(STAMP): pyproject.toml setup.py src/genopath/annotation/_kernels.c
+$(STAMP): pyproject.toml setup.py src/genopath/annotation/_kernels.c src/genopath/annotation/_csq.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

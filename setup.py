@@ -11,6 +11,12 @@ setup(
             # uses its pure-Python code, which gives identical results.
             optional=True,
             extra_compile_args=["-O3"],
-        )
+        ),
+        Extension(
+            "genopath.annotation._csq",
+            ["src/genopath/annotation/_csq.c"],
+            optional=True,
+            extra_compile_args=["-O3"],
+        ),
     ]
 )

@@ -948,3 +948,15 @@ def test_hgvs_c_is_shifted_near_the_edge_of_a_slice(annotator):
 def test_deletion_across_the_cds_edge_keeps_the_utr_term(annotator, index, tid, pos, ref, alt, utr):
     res = annotate(annotator, index, tid, vcf(pos, ref, alt))
     assert utr in res.terms
+
+
+def test_inframe_insertion_ending_in_a_new_stop_past_the_last_residue(bundle_reference, chr17_transcripts):
+    # ATP6V0A1 (plus strand) ends ...Glu837 Ter838; six bases inserted after the G of the GAG
+    # codon read GTT TCC TAG: Glu837 becomes Val-Ser and the stop follows — the new stop is
+    # where the old one was, so nothing is lost or gained but the residues (this raised
+    # IndexError before, looking up a reference residue beyond the stop)
+    tx = chr17_transcripts.by_id["ENST00000343619.9"]
+    r = Annotator(bundle_reference).consequence(tx, "chr17", Change(42521116, "", "TTTCCT"))
+    assert r is not None
+    assert r.consequences == ("inframe_insertion",)
+    assert (r.hgvs_c, r.hgvs_p, r.protein_position) == ("c.2509_2510insTTTCCT", "p.Glu837delinsValSer", 837)

@@ -1,5 +1,8 @@
 """The vectorised annotator gives exactly the rows of the per-variant (reference) code.
 
+It has two paths, both tested here: the C consequence kernel (:mod:`csq_kernel`) when it is
+built, else NumPy array code.
+
 Every test runs both paths on the same VCF and sources and compares whole tables, column by
 column, and the run summaries: the per-variant code (``read_sites`` + ``annotate_sites``) is the
 specification; ``fastpath`` must not differ in any field.
@@ -17,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from genopath.annotation import fastpath
+from genopath.annotation import csq_kernel, fastpath
 from genopath.annotation.pipeline import Sources, annotate_sites, normalise, read_sites
 from genopath.annotation.reference import Reference
 from genopath.annotation.sources import load_sources, open_reference
@@ -28,6 +31,19 @@ from genopath.resources import bundle_path
 from tests.annotation.conftest import write_vcf
 
 SLICE = (42_425_000, 43_600_000)  # the demo bundle's chr17 reference slice (1-based, inclusive)
+
+
+@pytest.fixture(autouse=True, params=["c-kernel", "numpy"])
+def vectorised_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on both vectorised paths: the C consequence kernel and the NumPy code."""
+    if request.param == "c-kernel":
+        if not csq_kernel.HAVE_C:
+            pytest.skip(
+                "the C extension genopath.annotation._csq is not built (or GENOPATH_NO_C_KERNELS is set)"
+            )
+    else:
+        monkeypatch.setattr(csq_kernel, "HAVE_C", False)
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")

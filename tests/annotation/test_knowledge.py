@@ -55,6 +55,9 @@ def test_newest_release_wins_and_pathogenic_records_by_position(tmp_path: Path) 
     at = cv.pathogenic_at.get(("chr17", 100), ())
     assert [(r, a, rec.variation_id) for r, a, rec in at] == [("A", "G", 1), ("A", "C", 12)]
     assert cv.pathogenic_at.get(("chr17", 101), ()) == ()
+    one_chrom = cv.match(np.array(["chr17"] * 3, dtype=object), np.array([100, 100, 100]),
+                         pa.array(["A", "A", "A"]), pa.array(["T", "C", "A"]))  # fmt: skip
+    assert {i: r.variation_id for i, r in one_chrom.items()} == {0: 2, 1: 12}
     codes = cv.position_codes(np.array(["chr17", "chr2", "chrX"], dtype=object), np.array([100, 5, 100]))
     assert codes[2] == -1 and np.isin(codes[:2], cv.codes()).all()
     assert np.isin(codes[:2], cv.codes(pathogenic=True)).all()
@@ -93,3 +96,14 @@ def test_index_equals_a_dictionary_built_record_by_record(tmp_path_factory, rows
                     assert (rec.variation_id if rec else None) == expected.get((c, p, r, a))
             got = [(r, a, rec.variation_id) for r, a, rec in cv.pathogenic_at.get((c, p), ())]
             assert got == by_pos.get((c, p), [])
+    # the same look-ups at once
+    keys = [(c, p, r, a) for c in ("chr1", "chr17", "chrX") for p in range(0, 32) for r in "AC" for a in "GT"]
+    found = cv.match(
+        np.array([k[0] for k in keys], dtype=object),
+        np.array([k[1] for k in keys]),
+        pa.array([k[2] for k in keys]),
+        pa.array([k[3] for k in keys]),
+    )
+    assert {i: rec.variation_id for i, rec in found.items()} == {
+        i: expected[k] for i, k in enumerate(keys) if k in expected
+    }

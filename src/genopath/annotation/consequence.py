@@ -253,8 +253,8 @@ def describe_protein(
         return
     # premature stop inside the changed segment
     expected = n_ref + length_change // 3
-    if alt_p.endswith("*") and len(alt_p) < expected and "*" in alt_p[k:]:
-        j = alt_p.index("*", k)
+    j = alt_p.find("*", k)
+    if alt_p.endswith("*") and len(alt_p) < expected and 0 <= j < n_ref:
         # is the stop within what the variant changed, not a reading through?
         res.terms.add("stop_gained")
         res.aa_ref = ref_p[k]

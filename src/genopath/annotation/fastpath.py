@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from genopath.annotation import kernels, so
+from genopath.annotation import csq_kernel, kernels, so
 from genopath.annotation.consequence import (
     _AA,
     BASES,
@@ -1239,6 +1239,14 @@ def annotate_records(
     txs = [t for c in used for t in sources.transcripts.by_chrom.get(c, [])]
     tx_rank = {t: r for r, t in enumerate(sorted(t.transcript_id for t in txs))}
     tx_by_rank = sorted(txs, key=lambda t: t.transcript_id)
+    if csq_kernel.HAVE_C:
+        table = _annotate_with_kernel(
+            sources, annotator, keep, n_fast, n_ind, (f_chrom, f_pos, f_ref_b, f_alt_b, f_mm),
+            None if af_first is None else [af_first[int(x)] for x in si[fast_keep].tolist()],
+            ik, None if af_first is None else [af_first[int(x)] for x in ik.row.tolist()],
+            [slow_sites[i] for i in slow_keep.tolist()],
+        )  # fmt: skip
+        return table, _summarised(table, summary)
     arrays_of: dict[str, TranscriptArrays] = {}
 
     def arrays(tx: Transcript) -> TranscriptArrays:
@@ -1328,6 +1336,11 @@ def annotate_records(
     final = np.empty(len(dest), np.int64)
     final[dest] = np.arange(len(dest))
     table = _reordered(pa.concat_tables([table_fast, table_ind, table_slow]), pa.array(final))
+    return table, _summarised(table, summary)
+
+
+def _summarised(table: pa.Table, summary: Summary) -> Summary:
+    """``summary`` with the counts of the output ``table``."""
     summary.variants = table.num_rows
     impacts = pc.value_counts(pc.fill_null(table.column("impact"), "MODIFIER")).to_pylist()
     summary.impacts.update({d["values"]: d["counts"] for d in impacts})
@@ -1336,7 +1349,167 @@ def annotate_records(
         pc.sum(pc.invert(pc.fill_null(table.column("sequence_available"), True)).cast(pa.int64())).as_py()
         or 0
     )
-    return table, summary
+    return summary
+
+
+def _byte_strings(values: U8) -> pa.Array:
+    """One-character strings of bytes."""
+    offsets = np.arange(len(values) + 1, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(values.tobytes()))
+
+
+def _first_bytes(strings: pa.Array) -> U8:
+    """The byte of each one-character string; 0 for null, empty or longer strings."""
+    out = np.zeros(len(strings), np.uint8)
+    if not len(strings):
+        return out
+    arr = pc.cast(strings, pa.binary())
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    one = (np.diff(offsets) == 1) & ~arr.is_null().to_numpy(zero_copy_only=False)
+    if one.any():
+        data = np.frombuffer(arr.buffers()[2], np.uint8)
+        out[one] = data[offsets[:-1][one]]
+    return out
+
+
+def _annotate_with_kernel(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    keep: I64,
+    n_fast: int,
+    n_ind: int,
+    snvs: tuple[npt.NDArray[Any], I64, U8, U8, BOOL],
+    snv_af: list[float | None] | None,
+    ik: Indels,
+    ind_af: list[float | None] | None,
+    slow: list[Site],
+) -> pa.Table:
+    """The output table of the distinct variants (SNVs, indels, other normalised sites) by the C
+    kernel (:mod:`csq_kernel`), with what it leaves to the per-variant code done there."""
+    f_chrom, f_pos, f_ref_b, f_alt_b, f_mm = snvs
+    ins_seq = _from_rows(ik.seq, ik.length) if len(ik.row) else pa.array([], pa.string())
+    empty = _constant_strings("", len(ik.row))
+    is_del = pa.array(ik.is_del)
+    # every distinct variant: SNVs, then indels, then the rest, then placed in output order
+    chrom = np.concatenate([f_chrom, ik.chrom, np.array([x.chrom for x in slow], dtype=object)])
+    pos = np.concatenate([f_pos, ik.key_pos, np.array([x.pos for x in slow], np.int64)])
+    ref = pa.concat_arrays([_byte_strings(f_ref_b), ik.key_ref, pa.array([x.ref for x in slow], pa.string())])
+    alt = pa.concat_arrays([_byte_strings(f_alt_b), ik.key_alt, pa.array([x.alt for x in slow], pa.string())])
+    start = np.concatenate([f_pos, ik.start, np.array([x.change.start for x in slow], np.int64)])
+    dele = pa.concat_arrays([_byte_strings(f_ref_b), pc.if_else(is_del, ins_seq, empty),
+                             pa.array([x.change.dele for x in slow], pa.string())])  # fmt: skip
+    ins = pa.concat_arrays([_byte_strings(f_alt_b), pc.if_else(is_del, empty, ins_seq),
+                            pa.array([x.change.ins for x in slow], pa.string())])  # fmt: skip
+    mm = np.concatenate(
+        [f_mm, np.zeros(len(ik.row), np.bool_), np.array([x.ref_mismatch for x in slow], np.bool_)]
+    )
+    af: list[float | None] | None = None
+    if snv_af is not None and ind_af is not None:
+        af = snv_af + ind_af + [x.af_input for x in slow]
+    dest = np.concatenate([np.flatnonzero(keep < n_fast), np.flatnonzero((keep >= n_fast) & (keep < n_fast + n_ind)),
+                           np.flatnonzero(keep >= n_fast + n_ind)])  # fmt: skip
+    order = np.empty(len(dest), np.int64)
+    order[dest] = np.arange(len(dest))  # output row -> variant
+    o = pa.array(order)
+    chrom, pos, start, mm = chrom[order], pos[order], start[order], mm[order]
+    ref, alt, dele, ins = ref.take(o), alt.take(o), dele.take(o), ins.take(o)
+    if af is not None:
+        af = [af[i] for i in order.tolist()]
+    pairs, texts, unsupported, txs = _kernel_pairs(sources, annotator, chrom, pos, start, dele, ins)
+    m = len(pos)
+    bi, has = _best_pairs(pairs, m)
+    fr = np.flatnonzero(~unsupported)
+    chosen = pa.array(np.where(has[fr], bi[fr], 0), mask=~has[fr])
+    fr_texts = {name: column.take(chosen) for name, column in texts.items()}
+
+    table = _fast_table(
+        sources, annotator, fr, chrom, pos, ref.take(pa.array(fr)), alt.take(pa.array(fr)), mm, pairs, bi, has, txs,
+        None if af is None else [af[i] for i in fr.tolist()], texts=fr_texts,
+    )  # fmt: skip
+    redo = np.flatnonzero(unsupported)
+    if not len(redo):
+        return table
+    sites = [
+        Site(str(chrom[k]), int(pos[k]), str(ref[k]), str(alt[k]), Change(int(start[k]), str(dele[k]), str(ins[k])),
+             bool(mm[k]), None if af is None else af[k])
+        for k in redo.tolist()
+    ]  # fmt: skip
+    table_slow = pa.Table.from_pydict(_rows(annotator, sites), schema=SCHEMA)
+    final = np.empty(m, np.int64)
+    final[np.concatenate([fr, redo])] = np.arange(m)
+    return _reordered(pa.concat_tables([table, table_slow]), pa.array(final))
+
+
+def _kernel_pairs(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    chrom: npt.NDArray[Any],
+    pos: I64,
+    start: I64,
+    dele: pa.Array,
+    ins: pa.Array,
+) -> tuple[Pairs, dict[str, pa.Array], BOOL, list[Transcript]]:
+    """Consequences of variants sorted by (chromosome, key position) on their transcripts, by the
+    C kernel: the pairs (without those of variants it leaves to the per-variant code), their text
+    columns, which variants it left, and the transcripts by rank."""
+    m = len(pos)
+    reference = sources.reference
+    reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
+    bounds = np.flatnonzero(np.r_[True, chrom[1:] != chrom[:-1]]) if m else np.zeros(0, np.int64)
+    spans = list(zip(bounds.tolist(), np.r_[bounds[1:], m].tolist(), strict=True))
+    txs = [t for a, _ in spans for t in sources.transcripts.by_chrom.get(str(chrom[a]), [])]
+    tx_by_rank = sorted(txs, key=lambda t: t.transcript_id)
+    rank = {t.transcript_id: r for r, t in enumerate(tx_by_rank)}
+    unsupported = np.zeros(m, np.bool_)
+    parts: list[tuple[I64, int, csq_kernel.Out, BOOL]] = []
+    for a, b in spans:
+        c = str(chrom[a])
+        p_c = pos[a:b]
+        genome = None
+        if reference is not None:
+            margin = SHIFT_WINDOW + reach + 2
+            genome = csq_kernel.Genome.of(reference, c, max(int(p_c[0]) - margin, 0), int(p_c[-1]) + margin)
+        for tx in sources.transcripts.by_chrom.get(c, []):
+            lo = a + int(np.searchsorted(p_c, tx.tx_start0 + 1 - FLANK - reach, side="left"))
+            hi = a + int(np.searchsorted(p_c, tx.tx_end + FLANK + 1, side="right"))
+            if hi <= lo:
+                continue
+            model = csq_kernel.TranscriptModel.of(tx, annotator.annotator.sequences.mrna(tx))
+            out = csq_kernel.consequences(model, genome, start[lo:hi], dele[lo:hi], ins[lo:hi])
+            unsupported[lo:hi] |= out.unsupported
+            parts.append((np.arange(lo, hi), rank[tx.transcript_id], out, out.present & ~out.unsupported))
+    site = np.concatenate([r[k] for r, _, _, k in parts]) if parts else np.zeros(0, np.int64)
+    keep = ~unsupported[site]
+    sel = [(r, t, out, k & ~unsupported[r]) for r, t, out, k in parts]
+
+    def cat(name: str) -> npt.NDArray[Any]:
+        return (
+            np.concatenate([getattr(out, name)[k] for _, _, out, k in sel]) if sel else np.zeros(0, np.int64)
+        )
+
+    n = int(keep.sum())
+    zeros = np.zeros(n, np.int64)
+    texts_of = {
+        name: pa.concat_arrays([getattr(out, name).filter(pa.array(k)) for _, _, out, k in sel])
+        if sel
+        else pa.array([], pa.string())
+        for name in ("hgvs_c", "hgvs_p", "exon", "intron", "aa_ref", "aa_alt")
+    }
+    pp = cat("protein_position")
+    texts = {**texts_of, "protein_position": pa.array(pp, pa.int64(), mask=pp < 0)}
+    pairs = Pairs(
+        site=site[keep],
+        tx=np.concatenate([np.full(int(k.sum()), t, np.int64) for _, t, _, k in sel]) if sel else zeros,
+        mask=cat("mask").astype(np.uint64),
+        distance=cat("distance"),
+        exon=zeros, intron=zeros, c_num=zeros, c_kind=zeros, c_off=zeros,
+        codon=cat("codon_index"),
+        aa_ref=np.zeros(n, np.uint8),
+        aa_alt=_first_bytes(texts_of["aa_alt"]),
+        seq_ok=cat("sequence_available").astype(np.bool_),
+        irregular=np.zeros(n, np.bool_),
+    )  # fmt: skip
+    return pairs, texts, unsupported, tx_by_rank
 
 
 def _reordered(table: pa.Table, order: pa.Array) -> pa.Table:
@@ -1729,10 +1902,11 @@ def _fast_table(
         cols["protein_position"] = _masked(ppos, hb & (codon >= 0), pa.int64())
         cols["aa_ref"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_r)), pa.nulls(m, pa.string()))
         cols["aa_alt"] = pc.if_else(pa.array(has_p), aa1.take(pa.array(aa_a)), pa.nulls(m, pa.string()))
-    exon_no, intron_no = pick(pairs.exon), pick(pairs.intron)
-    n_ex = np.array([t.exon_count for t in txs], np.int64)[tx_i] if txs else np.zeros(m, np.int64)
-    cols["exon"] = pc.if_else(pa.array(hb & (exon_no > 0)), _strings(_int_text(exon_no), "/", _int_text(n_ex)), pa.nulls(m, pa.string()))  # fmt: skip
-    cols["intron"] = pc.if_else(pa.array(hb & (intron_no > 0)), _strings(_int_text(intron_no), "/", _int_text(n_ex - 1)), pa.nulls(m, pa.string()))  # fmt: skip
+    if "exon" not in cols:
+        exon_no, intron_no = pick(pairs.exon), pick(pairs.intron)
+        n_ex = np.array([t.exon_count for t in txs], np.int64)[tx_i] if txs else np.zeros(m, np.int64)
+        cols["exon"] = pc.if_else(pa.array(hb & (exon_no > 0)), _strings(_int_text(exon_no), "/", _int_text(n_ex)), pa.nulls(m, pa.string()))  # fmt: skip
+        cols["intron"] = pc.if_else(pa.array(hb & (intron_no > 0)), _strings(_int_text(intron_no), "/", _int_text(n_ex - 1)), pa.nulls(m, pa.string()))  # fmt: skip
     # other genes overlapping the variant
     other: dict[int, list[str]] = {}
     if len(pairs.site):
@@ -1755,6 +1929,7 @@ def _fast_table(
     cols["sequence_available"] = pa.array(seq_ok, pa.bool_())
     cols["ref_mismatch"] = pa.array(mm, pa.bool_())
     cols["af_input"] = pa.array(af, pa.float64()) if af is not None else pa.nulls(m, pa.float64())
+    no_values = pa.nulls(m, pa.float64())
     for name in (
         "max_af",
         "gnomade_af",
@@ -1764,7 +1939,7 @@ def _fast_table(
         "spliceai_max",
         "cadd_phred",
     ):
-        cols[name] = pa.nulls(m, pa.float64())
+        cols[name] = no_values
     # ClinVar exact and residue matches, cohort
     same_aa: dict[int, list[str]] = {}
     same_codon: dict[int, list[str]] = {}
@@ -1774,8 +1949,7 @@ def _fast_table(
     key_of = _KeyTexts(chrom, ref, alt)
     clinvar = sources.clinvar
     if clinvar is not None and m:
-        for k in np.flatnonzero(np.isin(clinvar.position_codes(chrom, pos), clinvar.codes())).tolist():
-            rec = clinvar.exact.get((key_of.chrom(k), int(pos[k]), key_of.ref(k), key_of.alt(k)))
+        for k, rec in clinvar.match(chrom, pos, ref, alt).items():
             if rec is not None:
                 cv["clinvar_id"][k] = rec.variation_id
                 cv["clinvar_significance"][k] = rec.significance
@@ -1784,7 +1958,10 @@ def _fast_table(
                 cv["clinvar_conditions"][k] = rec.conditions
                 cv["clinvar_release"][k] = rec.release
         # residue level: missense variants with a pathogenic record in their codon
-        miss = np.flatnonzero(hb & (masks & _BIT["missense_variant"] != 0) & (aa_a > 0))
+        # the changed residues: one byte of the pair arrays, or the text given (several for an MNV)
+        aa_text = texts.get("aa_alt") if texts is not None else None
+        has_aa = aa_a > 0 if aa_text is None else aa_text.is_valid().to_numpy(zero_copy_only=False)
+        miss = np.flatnonzero(hb & (masks & _BIT["missense_variant"] != 0) & has_aa)
         if len(miss) and clinvar.pathogenic_at:
             ppos_codes = clinvar.codes(pathogenic=True)
             for t_i in np.unique(tx_i[miss]).tolist():
@@ -1798,9 +1975,18 @@ def _fast_table(
                     hit |= np.isin(clinvar.position_codes(chrom[rows], g), ppos_codes)
                 from genopath.annotation.consequence import Result
 
+                if csq_kernel.HAVE_C:
+                    hits = rows[hit]
+                    _prefill_residues(
+                        annotator, tx, [(key_of.chrom(k), int(pos[k]), key_of.ref(k), key_of.alt(k)) for k in hits.tolist()],
+                        [arrays.genomic(firstc[hit] + d).tolist() for d in range(3)],
+                    )  # fmt: skip
                 for k in rows[hit].tolist():
                     res = Result(
-                        tx, terms={"missense_variant"}, codon_index=int(codon[k]), aa_alt=chr(aa_a[k])
+                        tx,
+                        terms={"missense_variant"},
+                        codon_index=int(codon[k]),
+                        aa_alt=chr(aa_a[k]) if aa_text is None else str(aa_text[k].as_py()),
                     )
                     r_k, a_k = key_of.ref(k), key_of.alt(k)
                     site = Site(key_of.chrom(k), int(pos[k]), r_k, a_k, Change(int(pos[k]), r_k, a_k))
@@ -1871,6 +2057,54 @@ def _constant_strings(text: str, m: int) -> pa.Array:
     data = text.encode()
     offsets = np.arange(m + 1, dtype=np.int32) * len(data)
     return pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(data * m))
+
+
+def _prefill_residues(
+    annotator: VariantAnnotator,
+    tx: Transcript,
+    keys: list[tuple[str, int, str, str]],
+    codons: list[list[int]],
+) -> None:
+    """Put in ``annotator``'s cache what :meth:`VariantAnnotator._residue_matches` would compute
+    with the per-variant code for the ClinVar P/LP records in the codons of variants ``keys`` on
+    ``tx`` (``codons[d][i]``: the genomic position of base ``d`` of variant ``i``'s codon), by the
+    C kernel in one call. Records the kernel leaves are left to ``_residue_matches``."""
+    clinvar = annotator.sources.clinvar
+    if clinvar is None or not keys:
+        return
+    cache = annotator._clinvar_aa
+    todo: dict[tuple[str, int, str, str], Change] = {}
+    for i, key in enumerate(keys):
+        for p in sorted({codons[0][i], codons[1][i], codons[2][i]}):
+            for ref, alt, _ in clinvar.pathogenic_at.get((key[0], p), ()):
+                other = (key[0], p, ref, alt)
+                if other != key and other not in cache and other not in todo:
+                    todo[other] = Change.from_vcf(p, ref, alt)
+    if not todo:
+        return
+    changes = list(todo.values())
+    chrom = keys[0][0]
+    lo = min(c.start for c in changes) - SHIFT_WINDOW - 2
+    hi = max(c.end for c in changes) + SHIFT_WINDOW + max(len(c.dele) + len(c.ins) for c in changes) + 2
+    reference = annotator.sources.reference
+    genome = csq_kernel.Genome.of(reference, chrom, max(lo, 0), hi) if reference is not None else None
+    out = csq_kernel.consequences(
+        csq_kernel.TranscriptModel.of(tx, annotator.annotator.sequences.mrna(tx)),
+        genome,
+        np.array([c.start for c in changes], np.int64),
+        pa.array([c.dele for c in changes], pa.string()),
+        pa.array([c.ins for c in changes], pa.string()),
+    )
+    missense = out.mask & _BIT["missense_variant"] != 0
+    aa_alt, hgvs_p = out.aa_alt.to_pylist(), out.hgvs_p.to_pylist()
+    for i, key in enumerate(todo):
+        if out.unsupported[i]:
+            continue
+        if not out.present[i]:
+            cache[key] = ("", None, None)
+            continue
+        codon = int(out.codon_index[i])
+        cache[key] = ((bool(missense[i]) and aa_alt[i]) or "", codon if codon >= 0 else None, hgvs_p[i])
 
 
 def _sparse(m: int, values: dict[int, Any], type_: pa.DataType) -> pa.Array:

@@ -56,7 +56,10 @@ class Clinvar:
         self._codes = np.zeros(0, np.int64)  # sorted
         self._rows = np.zeros((0, 2), np.int64)  # (table, row) of each sorted code
         self._pathogenic = np.zeros(0, np.bool_)  # of each sorted code's row
+        self._ref: pa.Array = pa.array([], pa.string())  # of each sorted code's row
+        self._alt: pa.Array = pa.array([], pa.string())
         self._records: dict[tuple[int, int], ClinvarRecord] = {}
+        self._at_memo: dict[tuple[str, int], list[tuple[str, str, int, int]]] = {}
         self.exact = _Exact(self)
         self.pathogenic_at = _PathogenicAt(self)
 
@@ -66,6 +69,7 @@ class Clinvar:
         table = table.combine_chunks()
         k = len(self._tables)
         self._tables.append((table, release))
+        self._at_memo.clear()
         chrom = pc.dictionary_encode(table.column("chrom")).chunk(0) if table.num_rows else None
         pos = table.column("pos").to_numpy().astype(np.int64)
         codes = np.zeros(0, np.int64)
@@ -81,7 +85,55 @@ class Clinvar:
         self._codes = all_codes[order]
         self._rows = np.concatenate([self._rows, rows])[order]
         self._pathogenic = np.concatenate([self._pathogenic, np.isin(sig, list(PATHOGENIC))])[order]
+        alleles = [pa.concat_arrays([t.column(name).chunk(0) if t.num_rows else pa.array([], pa.string())
+                                     for t, _ in self._tables]) for name in ("ref", "alt")]  # fmt: skip
+        offsets = np.cumsum([0] + [t.num_rows for t, _ in self._tables])
+        flat = (
+            pa.array(offsets[self._rows[:, 0]] + self._rows[:, 1])
+            if len(self._rows)
+            else pa.array([], pa.int64())
+        )
+        self._ref, self._alt = alleles[0].take(flat), alleles[1].take(flat)  # in sorted-code order
         return int(table.num_rows)
+
+    def match(
+        self, chrom: npt.NDArray[Any], pos: npt.NDArray[Any], ref: pa.Array, alt: pa.Array
+    ) -> dict[int, ClinvarRecord]:
+        """The newest record of each of many variants that ClinVar holds, by the variant's index."""
+        if not len(pos) or not len(self._codes):
+            return {}
+        codes = self.position_codes(chrom, pos)
+        lo = np.searchsorted(self._codes, codes, side="left")
+        hi = np.searchsorted(self._codes, codes, side="right")
+        n = hi - lo
+        at = np.flatnonzero(n)
+        if not len(at):
+            return {}
+        variant = np.repeat(at, n[at])
+        first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
+        cand = first + np.arange(len(variant))  # every record row at each variant's position
+        same = pc.and_(
+            pc.equal(self._ref.take(pa.array(cand)), ref.take(pa.array(variant))),
+            pc.equal(self._alt.take(pa.array(cand)), alt.take(pa.array(variant))),
+        ).to_numpy(zero_copy_only=False)
+        v, c = variant[same], cand[same]
+        first = np.r_[True, v[1:] != v[:-1]] if len(v) else np.zeros(0, np.bool_)
+        v, c = v[first], c[first]  # the first in code order is the newest release's
+        self._load_records(self._rows[c])
+        return {
+            i: self._records[(k, row)] for i, (k, row) in zip(v.tolist(), self._rows[c].tolist(), strict=True)
+        }
+
+    def _load_records(self, rows: npt.NDArray[np.int64]) -> None:
+        """Build the records of many ``(table, row)`` pairs at once."""
+        for k in np.unique(rows[:, 0]).tolist():
+            wanted = [r for r in rows[rows[:, 0] == k, 1].tolist() if (k, r) not in self._records]
+            if not wanted:
+                continue
+            table, release = self._tables[k]
+            values = table.select(_CLINVAR_COLUMNS[4:]).take(pa.array(wanted)).to_pylist()
+            for r, value in zip(wanted, values, strict=True):
+                self._records[(k, r)] = _record(value, release)
 
     def position_codes(self, chrom: npt.NDArray[Any], pos: npt.NDArray[Any]) -> I64:
         """One code per (chromosome, position) of many variants; -1 on chromosomes without records."""
@@ -105,6 +157,9 @@ class Clinvar:
 
     def _at(self, chrom: str, pos: int) -> list[tuple[str, str, int, int]]:
         """``(ref, alt, table, row)`` of the records at a position, the newest of each variant only."""
+        memo = self._at_memo.get((chrom, pos))
+        if memo is not None:
+            return memo
         cid = self._chrom_ids.get(chrom)
         if cid is None:
             return []
@@ -113,12 +168,12 @@ class Clinvar:
         hi = int(np.searchsorted(self._codes, code, side="right"))
         out: list[tuple[str, str, int, int]] = []
         seen: set[tuple[str, str]] = set()
-        for k, row in self._rows[lo:hi].tolist():
-            table = self._tables[k][0]
-            ref, alt = table.column("ref")[row].as_py(), table.column("alt")[row].as_py()
+        refs, alts = self._ref[lo:hi].to_pylist(), self._alt[lo:hi].to_pylist()
+        for (k, row), ref, alt in zip(self._rows[lo:hi].tolist(), refs, alts, strict=True):
             if (ref, alt) not in seen:
                 seen.add((ref, alt))
                 out.append((ref, alt, k, row))
+        self._at_memo[(chrom, pos)] = out
         return out
 
     def record(self, k: int, row: int) -> ClinvarRecord:
@@ -126,16 +181,20 @@ class Clinvar:
         if rec is None:
             table, release = self._tables[k]
             value = {name: table.column(name)[row].as_py() for name in _CLINVAR_COLUMNS[4:]}
-            rec = self._records[(k, row)] = ClinvarRecord(
-                variation_id=int(value["variation_id"]),
-                significance=value["significance"] or "",
-                sig_class=value["sig_class"] or "other",
-                stars=int(value["stars"] or 0),
-                conditions=value["conditions"],
-                mc=tuple(value["mc"] or ()),
-                release=release,
-            )
+            rec = self._records[(k, row)] = _record(value, release)
         return rec
+
+
+def _record(value: dict[str, Any], release: str) -> ClinvarRecord:
+    return ClinvarRecord(
+        variation_id=int(value["variation_id"]),
+        significance=value["significance"] or "",
+        sig_class=value["sig_class"] or "other",
+        stars=int(value["stars"] or 0),
+        conditions=value["conditions"],
+        mc=tuple(value["mc"] or ()),
+        release=release,
+    )
 
 
 class _Exact:
