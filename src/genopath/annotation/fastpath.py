@@ -26,7 +26,12 @@ carries no VEP/SnpEff/bcftools annotation, or when that is ignored):
   matches (PS1/PM5) use the per-variant code for the few missense variants with a pathogenic
   record in their codon.
 
-``tests/annotation/test_fastpath.py`` checks that both paths give identical tables.
+When the C extension of :mod:`genopath.annotation.csq_kernel` is built, every distinct variant
+(SNVs, the normalised indels and the sites the per-variant normaliser handled) is annotated by
+it instead of the array code above (:func:`_annotate_with_kernel`); changes it flags go to the
+per-variant code.
+
+``tests/annotation/test_fastpath.py`` checks that every path gives identical tables.
 """
 
 from __future__ import annotations
