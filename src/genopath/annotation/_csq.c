@@ -1530,9 +1530,798 @@ static PyObject *py_translate(PyObject *self, PyObject *args)
     return out;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* pipeline.normalise of many alleles of one chromosome                                       */
+
+/* Reference.covers for the one contig of the chromosome: [a, b) lies in it */
+static inline int covers(const Genome *g, int64_t a, int64_t b) { return g->contig_lo <= a && b <= g->contig_hi; }
+
+/* [a, b) lies in the segment held (a read the Python code makes that this code must see) */
+static inline int held(const Genome *g, int64_t a, int64_t b) { return g->seg_lo <= a && b <= g->seg_hi; }
+
+typedef struct {
+    int64_t key_pos, start;
+    int mismatch;
+    /* key_ref = anchor? + kr, key_alt = anchor? + ka; the change's bases d (deleted), i (inserted) */
+    Buf key_ref, key_alt, dele, ins;
+} Norm;
+
+/* pipeline.normalise(reference, chrom, pos, ref, alt) for an ASCII allele on a chromosome the
+ * reference holds in one contig (or not at all: g->present == 0). Returns 0 where this code
+ * cannot see a base the Python code reads (the caller then runs the Python code). */
+static int normalise_one(const Genome *g, int64_t pos, const char *ref, int64_t lr, const char *alt, int64_t la,
+                         Buf *ru, Buf *au, Norm *o, Status *st)
+{
+    buf_reset(ru);
+    buf_reset(au);
+    buf_reset(&o->key_ref);
+    buf_reset(&o->key_alt);
+    buf_reset(&o->dele);
+    buf_reset(&o->ins);
+    /* ref.upper(), alt.upper() (ASCII) */
+    put(st, ru, ref, (size_t)lr);
+    put(st, au, alt, (size_t)la);
+    if (st->oom) {
+        return 1;
+    }
+    for (int64_t k = 0; k < lr; k++) {
+        if (ru->p[k] >= 'a' && ru->p[k] <= 'z') ru->p[k] = (char)(ru->p[k] - 32);
+    }
+    for (int64_t k = 0; k < la; k++) {
+        if (au->p[k] >= 'a' && au->p[k] <= 'z') au->p[k] = (char)(au->p[k] - 32);
+    }
+    const char *r = ru->p ? ru->p : "", *a = au->p ? au->p : "";
+    o->mismatch = 0;
+    if (g->present && covers(g, pos - 1, pos - 1 + lr)) {
+        if (!held(g, pos - 1, pos - 1 + lr)) {
+            return 0;
+        }
+        o->mismatch = lr && memcmp(g->seq + (pos - 1 - g->seg_lo), r, (size_t)lr) != 0;
+    }
+    /* Change.from_vcf: the shared suffix, then the shared prefix */
+    int64_t rl = lr, al = la, k = 0;
+    while (rl > 0 && al > 0 && r[rl - 1] == a[al - 1]) {
+        rl--;
+        al--;
+    }
+    while (k < rl && k < al && r[k] == a[k]) {
+        k++;
+    }
+    int64_t start = pos + k, dl = rl - k, il = al - k;
+    const char *d = r + k, *in = a + k;
+    int64_t rot = 0; /* right rotations of the indel's bases by the left shift */
+    if (g->present && !o->mismatch && !(dl && il)) {
+        if (!dl && !il) {
+            return 0; /* REF equal to ALT */
+        }
+        /* consequence.shift(reference, chrom, change, -1) */
+        const char *s = dl ? d : in;
+        int64_t len = dl ? dl : il, end = start + dl - 1;
+        if (covers(g, imax(0, start - 2), imax(end, start))) {
+            int64_t lo = imax(g->contig_lo, start - 1 - SHIFT_WINDOW);
+            int64_t hi = imin(g->contig_hi, end + SHIFT_WINDOW);
+            int64_t wlen = hi > lo ? hi - lo : 0;
+            if (wlen && !held(g, lo, hi)) {
+                return 0;
+            }
+            for (;;) {
+                int64_t prv = start - 2 - lo;
+                char last = s[((len - 1 - rot) % len + len) % len];
+                if (prv < 0 || prv >= wlen || g->seq[lo + prv - g->seg_lo] != last) {
+                    break;
+                }
+                rot++;
+                start--;
+            }
+        }
+        for (int64_t j = 0; j < len; j++) {
+            char c = s[((j - rot) % len + len) % len];
+            putc_(st, dl ? &o->dele : &o->ins, c);
+        }
+        if (!dl) put(st, &o->dele, "", 0);
+        if (!il) put(st, &o->ins, "", 0);
+        /* the anchor base before the (shifted) change */
+        if (covers(g, start - 2, start - 1)) {
+            if (!held(g, start - 2, start - 1)) {
+                return 0;
+            }
+            char anchor = g->seq[start - 2 - g->seg_lo];
+            o->key_pos = start - 1;
+            o->start = start;
+            putc_(st, &o->key_ref, anchor);
+            putc_(st, &o->key_alt, anchor);
+            put(st, &o->key_ref, o->dele.p, o->dele.len);
+            put(st, &o->key_alt, o->ins.p, o->ins.len);
+            return 1;
+        }
+    } else {
+        put(st, &o->dele, d, (size_t)dl);
+        put(st, &o->ins, in, (size_t)il);
+    }
+    o->start = start;
+    /* without sequence: the trimmed alleles, keeping one anchor base for indels */
+    int64_t p = pos, r0 = 0, a0 = 0, r1 = lr, a1 = la;
+    while (r1 - r0 > 1 && a1 - a0 > 1 && r[r1 - 1] == a[a1 - 1]) {
+        r1--;
+        a1--;
+    }
+    while (r1 - r0 > 1 && a1 - a0 > 1 && r[r0] == a[a0]) {
+        r0++;
+        a0++;
+        p++;
+    }
+    o->key_pos = p;
+    put(st, &o->key_ref, r + r0, (size_t)(r1 - r0));
+    put(st, &o->key_alt, a + a0, (size_t)(a1 - a0));
+    return 1;
+}
+
+PyDoc_STRVAR(normalise_doc,
+             "normalise(genome, seg_lo, contig_lo, contig_hi, pos, ref_offsets, ref_data,\n"
+             "          alt_offsets, alt_data, python, mismatch, key_pos, start, /)\n--\n\n"
+             "pipeline.normalise of n alleles of one chromosome that the reference holds in one\n"
+             "contig (genome: its bases over [seg_lo, seg_lo + len), upper-case) or not at all\n"
+             "(genome None). pos int64[n]; *_offsets int32[n + 1] over *_data; the last four are\n"
+             "writable outputs of n items (uint8, uint8, int64, int64): python is 1 where this\n"
+             "code leaves the allele to pipeline.normalise (non-ASCII bases, REF equal to ALT, a\n"
+             "base outside the segment). Returns the string columns key_ref, key_alt, dele, ins,\n"
+             "each (int32 offsets bytes, data bytes, validity bitmap bytes, null count).");
+
+static PyObject *py_normalise(PyObject *self, PyObject *args)
+{
+    (void)self;
+    long long seg_lo, contig_lo, contig_hi;
+    Py_buffer genome = {0}, pos = {0}, ref_off = {0}, ref_data = {0}, alt_off = {0}, alt_data = {0};
+    Py_buffer o_py = {0}, o_mm = {0}, o_kp = {0}, o_start = {0};
+    Py_buffer *all[] = {&genome, &pos, &ref_off, &ref_data, &alt_off, &alt_data, &o_py, &o_mm, &o_kp, &o_start};
+    PyObject *result = NULL;
+    Column cols[4];
+    int ready = 0;
+    if (!PyArg_ParseTuple(args, "z*LLLy*y*y*y*y*w*w*w*w*:normalise", &genome, &seg_lo, &contig_lo, &contig_hi, &pos,
+                          &ref_off, &ref_data, &alt_off, &alt_data, &o_py, &o_mm, &o_kp, &o_start)) {
+        return NULL;
+    }
+    Py_ssize_t n = pos.len / 8;
+    if (!check_buffer(&pos, "pos", 8, n) || !check_buffer(&ref_off, "ref_offsets", 4, n + 1) ||
+        !check_buffer(&alt_off, "alt_offsets", 4, n + 1) || !check_buffer(&o_py, "python", 1, n) ||
+        !check_buffer(&o_mm, "mismatch", 1, n) || !check_buffer(&o_kp, "key_pos", 8, n) ||
+        !check_buffer(&o_start, "start", 8, n) || !check_offsets(ref_off.buf, n, ref_data.len, "ref") ||
+        !check_offsets(alt_off.buf, n, alt_data.len, "alt")) {
+        goto done;
+    }
+    for (int k = 0; k < 4; k++) {
+        if (!column_init(&cols[k], n)) {
+            for (int j = 0; j <= k; j++) {
+                column_free(&cols[j]);
+            }
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    ready = 1;
+    Genome g = {.present = genome.buf != NULL, .alone = 1, .seq = genome.buf, .seg_lo = seg_lo,
+                .seg_hi = seg_lo + genome.len, .contig_lo = contig_lo, .contig_hi = contig_hi};
+    const int64_t *p = pos.buf;
+    const int32_t *ro = ref_off.buf, *ao = alt_off.buf;
+    const char *rd = ref_data.buf, *ad = alt_data.buf;
+    uint8_t *py = o_py.buf, *mm = o_mm.buf;
+    int64_t *kp = o_kp.buf, *sp = o_start.buf;
+    Status st = {0};
+    Buf ru = {0}, au = {0}, empty = {.p = NULL, .len = 0, .set = 1};
+    Norm o;
+    memset(&o, 0, sizeof o);
+    int failed = 0;
+
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {
+        const char *r = rd + ro[i], *a = ad + ao[i];
+        int64_t lr = ro[i + 1] - ro[i], la = ao[i + 1] - ao[i];
+        int ok = ascii(r, lr) && ascii(a, la) && normalise_one(&g, p[i], r, lr, a, la, &ru, &au, &o, &st);
+        if (st.oom) {
+            failed = 1;
+            break;
+        }
+        py[i] = (uint8_t)!ok;
+        mm[i] = (uint8_t)(ok && o.mismatch);
+        kp[i] = ok ? o.key_pos : 0;
+        sp[i] = ok ? o.start : 0;
+        const Buf *fields[4] = {&o.key_ref, &o.key_alt, &o.dele, &o.ins};
+        for (int k = 0; k < 4; k++) {
+            if (!column_append(&cols[k], i, ok ? fields[k] : &empty)) {
+                failed = 2;
+                break;
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+
+    Buf *scratch[] = {&ru, &au, &o.key_ref, &o.key_alt, &o.dele, &o.ins};
+    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
+        free(scratch[k]->p);
+    }
+    if (failed == 1) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (failed == 2) {
+        PyErr_SetString(PyExc_OverflowError, "a column of normalised alleles passed 2 GiB; normalise fewer per call");
+        goto done;
+    }
+    result = PyTuple_New(4);
+    for (int k = 0; result && k < 4; k++) {
+        PyObject *col = column_to_python(&cols[k], n);
+        if (!col) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, k, col);
+    }
+done:
+    if (ready) {
+        for (int k = 0; k < 4; k++) {
+            column_free(&cols[k]);
+        }
+    }
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+        if (all[k]->obj || all[k]->buf) {
+            PyBuffer_Release(all[k]);
+        }
+    }
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* distinct keys                                                                               */
+
+typedef struct {
+    const int32_t *ro, *ao;
+    const char *rd, *ad;
+    const int64_t *occ;
+} Keys;
+
+/* (ref, alt, occurrence) of alleles i and j, as Arrow sorts strings (bytes) */
+static int key_cmp(const Keys *k, int64_t i, int64_t j)
+{
+    int32_t li = k->ro[i + 1] - k->ro[i], lj = k->ro[j + 1] - k->ro[j];
+    int c = memcmp(k->rd + k->ro[i], k->rd + k->ro[j], (size_t)(li < lj ? li : lj));
+    if (c || li != lj) {
+        return c ? c : (li < lj ? -1 : 1);
+    }
+    li = k->ao[i + 1] - k->ao[i];
+    lj = k->ao[j + 1] - k->ao[j];
+    c = memcmp(k->ad + k->ao[i], k->ad + k->ao[j], (size_t)(li < lj ? li : lj));
+    if (c || li != lj) {
+        return c ? c : (li < lj ? -1 : 1);
+    }
+    return k->occ[i] < k->occ[j] ? -1 : (k->occ[i] > k->occ[j] ? 1 : 0);
+}
+
+/* stable merge sort of idx[0:n] by key_cmp, with tmp of n items */
+static void merge_sort(const Keys *k, int64_t *idx, int64_t *tmp, Py_ssize_t n)
+{
+    if (n < 2) {
+        return;
+    }
+    if (n <= 8) {
+        for (Py_ssize_t i = 1; i < n; i++) {
+            int64_t x = idx[i];
+            Py_ssize_t j = i;
+            while (j > 0 && key_cmp(k, idx[j - 1], x) > 0) {
+                idx[j] = idx[j - 1];
+                j--;
+            }
+            idx[j] = x;
+        }
+        return;
+    }
+    Py_ssize_t h = n / 2;
+    merge_sort(k, idx, tmp, h);
+    merge_sort(k, idx + h, tmp, n - h);
+    Py_ssize_t a = 0, b = h, o = 0;
+    while (a < h && b < n) {
+        tmp[o++] = key_cmp(k, idx[b], idx[a]) < 0 ? idx[b++] : idx[a++];
+    }
+    while (a < h) tmp[o++] = idx[a++];
+    while (b < n) tmp[o++] = idx[b++];
+    memcpy(idx, tmp, sizeof(int64_t) * (size_t)n);
+}
+
+PyDoc_STRVAR(distinct_doc,
+             "distinct(group, order, ref_offsets, ref_data, alt_offsets, alt_data, occurrence, keep, /)\n--\n\n"
+             "Sort alleles by (group, ref, alt, occurrence) and mark the first of each distinct\n"
+             "(group, ref, alt). group int64[n] is (chromosome rank, position) as one number;\n"
+             "order int64[n] (writable) holds the alleles sorted by group on entry (stably) and\n"
+             "by the whole key on return; keep uint8[n] (writable) is set to 1 at the positions of\n"
+             "order that hold the first allele of a distinct key.");
+
+static PyObject *py_distinct(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer group = {0}, order = {0}, ref_off = {0}, ref_data = {0}, alt_off = {0}, alt_data = {0}, occ = {0},
+              keep = {0};
+    Py_buffer *all[] = {&group, &order, &ref_off, &ref_data, &alt_off, &alt_data, &occ, &keep};
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*w*y*y*y*y*y*w*:distinct", &group, &order, &ref_off, &ref_data, &alt_off,
+                          &alt_data, &occ, &keep)) {
+        return NULL;
+    }
+    Py_ssize_t n = group.len / 8;
+    if (!check_buffer(&group, "group", 8, n) || !check_buffer(&order, "order", 8, n) ||
+        !check_buffer(&ref_off, "ref_offsets", 4, n + 1) || !check_buffer(&alt_off, "alt_offsets", 4, n + 1) ||
+        !check_buffer(&occ, "occurrence", 8, n) || !check_buffer(&keep, "keep", 1, n) ||
+        !check_offsets(ref_off.buf, n, ref_data.len, "ref") || !check_offsets(alt_off.buf, n, alt_data.len, "alt")) {
+        goto done;
+    }
+    int64_t *idx = order.buf;
+    const int64_t *grp = group.buf;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (idx[i] < 0 || idx[i] >= n) {
+            PyErr_Format(PyExc_ValueError, "order[%zd] = %lld is not an allele index below %zd", i,
+                         (long long)idx[i], n);
+            goto done;
+        }
+    }
+    int64_t *tmp = malloc(sizeof(int64_t) * ((size_t)n + 1));
+    if (!tmp) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Keys k = {.ro = ref_off.buf, .ao = alt_off.buf, .rd = ref_data.buf, .ad = alt_data.buf, .occ = occ.buf};
+    uint8_t *kp = keep.buf;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t a = 0;
+    while (a < n) {
+        Py_ssize_t b = a + 1;
+        while (b < n && grp[idx[b]] == grp[idx[a]]) {
+            b++;
+        }
+        merge_sort(&k, idx + a, tmp, b - a);
+        kp[a] = 1;
+        for (Py_ssize_t i = a + 1; i < b; i++) {
+            int64_t x = idx[i - 1], y = idx[i];
+            int32_t lx = k.ro[x + 1] - k.ro[x], ly = k.ro[y + 1] - k.ro[y];
+            int32_t mx = k.ao[x + 1] - k.ao[x], my = k.ao[y + 1] - k.ao[y];
+            int same = lx == ly && mx == my && !memcmp(k.rd + k.ro[x], k.rd + k.ro[y], (size_t)lx) &&
+                       !memcmp(k.ad + k.ao[x], k.ad + k.ao[y], (size_t)mx);
+            kp[i] = (uint8_t)!same;
+        }
+        a = b;
+    }
+    Py_END_ALLOW_THREADS
+    free(tmp);
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) {
+        if (all[j]->obj || all[j]->buf) {
+            PyBuffer_Release(all[j]);
+        }
+    }
+    return result;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* the chosen consequence of each change over many transcripts (pipeline._choose_results)      */
+
+typedef struct {
+    Model m;
+    int malformed;
+    Py_buffer b[5]; /* starts, ends, cum, mrna, protein */
+} ModelArg;
+
+static void model_args_release(ModelArg *ms, Py_ssize_t n)
+{
+    for (Py_ssize_t t = 0; t < n; t++) {
+        for (int k = 0; k < 5; k++) {
+            if (ms[t].b[k].obj || ms[t].b[k].buf) {
+                PyBuffer_Release(&ms[t].b[k]);
+            }
+        }
+    }
+    free(ms);
+}
+
+/* one model tuple: (strand, starts, ends, cum, coding, cds_start0, cds_end, cds_cdna_start,
+ * cds_cdna_end, mrna, cds0, protein, malformed) */
+static int model_arg(PyObject *item, Py_ssize_t t, ModelArg *ma)
+{
+    int strand, coding, malformed;
+    long long cds_start0, cds_end, cds_cdna_start, cds_cdna_end, cds0;
+    Py_buffer *b = ma->b;
+    if (!PyTuple_Check(item)) {
+        PyErr_Format(PyExc_TypeError, "model %zd must be a tuple", t);
+        return 0;
+    }
+    if (!PyArg_ParseTuple(item, "iy*y*y*pLLLLz*Lz*p:model", &strand, &b[0], &b[1], &b[2], &coding, &cds_start0,
+                          &cds_end, &cds_cdna_start, &cds_cdna_end, &b[3], &cds0, &b[4], &malformed)) {
+        return 0;
+    }
+    Py_ssize_t n_exons = b[0].len / 8;
+    ma->malformed = malformed;
+    if (!malformed) {
+        if (n_exons < 1 || !check_buffer(&b[1], "ends", 8, n_exons) || !check_buffer(&b[2], "cum", 8, n_exons + 1)) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_ValueError, "model %zd needs at least one exon", t);
+            }
+            return 0;
+        }
+        if (b[3].buf && (cds0 < 0 || cds0 > b[3].len || !b[4].buf)) {
+            PyErr_Format(PyExc_ValueError, "model %zd: cds0 %lld outside its mRNA of %zd bases, or no protein", t,
+                         cds0, b[3].len);
+            return 0;
+        }
+    }
+    Model m = {
+        .plus = strand > 0,
+        .n = n_exons,
+        .starts = b[0].buf,
+        .ends = b[1].buf,
+        .cum = b[2].buf,
+        .coding = coding,
+        .cds_start0 = cds_start0,
+        .cds_end = cds_end,
+        .cds_cdna_start = cds_cdna_start,
+        .cds_cdna_end = cds_cdna_end,
+        .mrna = b[3].buf,
+        .mrna_len = b[3].len,
+        .cds0 = cds0,
+        .prot = b[4].buf ? b[4].buf : "",
+        .n_ref = b[4].buf ? b[4].len : 0,
+    };
+    ma->m = m;
+    return 1;
+}
+
+/* a growable arena of the chosen text fields: per record 6 int32 lengths (-1: None) and bytes */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} Arena;
+
+static int arena_add(Arena *a, const Buf *const *fields, int64_t *at)
+{
+    size_t need = 6 * sizeof(int32_t);
+    for (int k = 0; k < 6; k++) {
+        need += fields[k]->set ? fields[k]->len : 0;
+    }
+    if (a->len + need > a->cap) {
+        size_t cap = a->cap ? a->cap : 1 << 16;
+        while (cap < a->len + need) {
+            cap *= 2;
+        }
+        char *p = realloc(a->p, cap);
+        if (!p) {
+            return 0;
+        }
+        a->p = p;
+        a->cap = cap;
+    }
+    *at = (int64_t)a->len;
+    char *o = a->p + a->len;
+    size_t w = 6 * sizeof(int32_t);
+    for (int k = 0; k < 6; k++) {
+        int32_t l = fields[k]->set ? (int32_t)fields[k]->len : -1;
+        memcpy(o + k * sizeof(int32_t), &l, sizeof l);
+        if (l > 0) {
+            memcpy(o + w, fields[k]->p, (size_t)l);
+            w += (size_t)l;
+        }
+    }
+    a->len += w;
+    return 1;
+}
+
+typedef struct {
+    int64_t *v, *g;
+    size_t n, cap;
+} PairList;
+
+static int pairs_add(PairList *l, int64_t v, int64_t g)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        int64_t *a = realloc(l->v, cap * sizeof *a), *b;
+        if (!a) {
+            return 0;
+        }
+        l->v = a;
+        b = realloc(l->g, cap * sizeof *b);
+        if (!b) {
+            return 0;
+        }
+        l->g = b;
+        l->cap = cap;
+    }
+    l->v[l->n] = v;
+    l->g[l->n] = g;
+    l->n++;
+    return 1;
+}
+
+PyDoc_STRVAR(consequences_best_doc,
+             "consequences_best(models, lo, hi, rank, gene, genome, seg_lo, contig_lo, contig_hi,\n"
+             "                  alone, bits, start, del_offsets, del_data, ins_offsets, ins_data,\n"
+             "                  present, tx, mask, distance, protein_position, codon_index,\n"
+             "                  sequence_available, unsupported, /)\n--\n\n"
+             "The result pipeline._choose_results picks for each of n changes of one chromosome\n"
+             "among the transcripts of models (tuples of the first twelve arguments of\n"
+             "consequences and a malformed flag): transcript t is tried on changes lo[t]..hi[t]-1;\n"
+             "rank[t] orders transcripts by ID, gene[t] numbers their gene symbols. present, tx\n"
+             "(the chosen rank, -1 for none), mask, distance, protein_position, codon_index,\n"
+             "sequence_available and unsupported are writable outputs of n items. A change any\n"
+             "transcript flags unsupported holds no result. Returns the six string columns of\n"
+             "consequences and the (change, gene) pairs of other genes whose transcripts hold\n"
+             "the change (distance None), as int64 bytes.");
+
+static PyObject *py_consequences_best(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *models;
+    int alone;
+    long long seg_lo, contig_lo, contig_hi;
+    Py_buffer lo_b = {0}, hi_b = {0}, rank_b = {0}, gene_b = {0}, genome = {0}, bits = {0}, start = {0},
+              del_off = {0}, del_data = {0}, ins_off = {0}, ins_data = {0};
+    Py_buffer o_present = {0}, o_tx = {0}, o_mask = {0}, o_distance = {0}, o_pp = {0}, o_ci = {0}, o_seq = {0},
+              o_unsup = {0};
+    Py_buffer *all[] = {&lo_b,    &hi_b,     &rank_b,    &gene_b, &genome,     &bits, &start,
+                        &del_off, &del_data, &ins_off,   &ins_data, &o_present, &o_tx, &o_mask,
+                        &o_distance, &o_pp,  &o_ci,      &o_seq,  &o_unsup};
+    PyObject *result = NULL;
+    ModelArg *ms = NULL;
+    Py_ssize_t n_models = 0;
+    Column cols[N_COLUMNS];
+    int cols_ready = 0;
+    Arena arena = {0};
+    PairList inside = {0};
+    int64_t *best_key = NULL, *best_t = NULL, *text_at = NULL;
+    if (!PyArg_ParseTuple(args, "O!y*y*y*y*z*LLLpy*y*y*y*y*y*w*w*w*w*w*w*w*w*:consequences_best", &PyList_Type,
+                          &models, &lo_b, &hi_b, &rank_b, &gene_b, &genome, &seg_lo, &contig_lo, &contig_hi, &alone,
+                          &bits, &start, &del_off, &del_data, &ins_off, &ins_data, &o_present, &o_tx, &o_mask,
+                          &o_distance, &o_pp, &o_ci, &o_seq, &o_unsup)) {
+        return NULL;
+    }
+    Py_ssize_t T = PyList_GET_SIZE(models);
+    Py_ssize_t n = start.len / 8;
+    if (!check_buffer(&lo_b, "lo", 8, T) || !check_buffer(&hi_b, "hi", 8, T) || !check_buffer(&rank_b, "rank", 8, T) ||
+        !check_buffer(&gene_b, "gene", 8, T) || !check_buffer(&bits, "bits", 8, N_TERMS) ||
+        !check_buffer(&start, "start", 8, n) || !check_buffer(&del_off, "del_offsets", 4, n + 1) ||
+        !check_buffer(&ins_off, "ins_offsets", 4, n + 1) || !check_buffer(&o_present, "present", 1, n) ||
+        !check_buffer(&o_tx, "tx", 8, n) || !check_buffer(&o_mask, "mask", 8, n) ||
+        !check_buffer(&o_distance, "distance", 8, n) || !check_buffer(&o_pp, "protein_position", 8, n) ||
+        !check_buffer(&o_ci, "codon_index", 8, n) || !check_buffer(&o_seq, "sequence_available", 1, n) ||
+        !check_buffer(&o_unsup, "unsupported", 1, n) || !check_offsets(del_off.buf, n, del_data.len, "dele") ||
+        !check_offsets(ins_off.buf, n, ins_data.len, "ins")) {
+        goto done;
+    }
+    const int64_t *lo = lo_b.buf, *hi = hi_b.buf, *rank = rank_b.buf, *gene = gene_b.buf;
+    for (Py_ssize_t t = 0; t < T; t++) {
+        if (lo[t] < 0 || hi[t] > n || (hi[t] < lo[t])) {
+            PyErr_Format(PyExc_ValueError, "transcript %zd: changes %lld..%lld are not within 0..%zd", t,
+                         (long long)lo[t], (long long)hi[t], n);
+            goto done;
+        }
+    }
+    uint64_t bitval[N_TERMS];
+    int bitpos[N_TERMS];
+    for (int t = 0; t < N_TERMS; t++) {
+        int64_t b = ((const int64_t *)bits.buf)[t];
+        if (b < 0 || b > 63) {
+            PyErr_Format(PyExc_ValueError, "bit %lld for %s is outside 0..63", (long long)b, TERM_NAMES[t]);
+            goto done;
+        }
+        bitval[t] = 1ULL << b;
+        bitpos[t] = (int)b;
+    }
+    ms = calloc((size_t)T + 1, sizeof *ms);
+    best_key = malloc(sizeof(int64_t) * 3 * ((size_t)n + 1));
+    best_t = malloc(sizeof(int64_t) * ((size_t)n + 1));
+    text_at = malloc(sizeof(int64_t) * ((size_t)n + 1));
+    if (!ms || !best_key || !best_t || !text_at) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < T; t++) {
+        n_models = t + 1;
+        if (!model_arg(PyList_GET_ITEM(models, t), t, &ms[t])) {
+            goto done;
+        }
+    }
+    for (int k = 0; k < N_COLUMNS; k++) {
+        if (!column_init(&cols[k], n)) {
+            for (int j = 0; j <= k; j++) {
+                column_free(&cols[j]);
+            }
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    cols_ready = 1;
+    Genome g = {.present = genome.buf != NULL, .alone = alone, .seq = genome.buf, .seg_lo = seg_lo,
+                .seg_hi = seg_lo + genome.len, .contig_lo = contig_lo, .contig_hi = contig_hi};
+    const int64_t *pos = start.buf;
+    const int32_t *doff = del_off.buf, *ioff = ins_off.buf;
+    const char *dd = del_data.buf, *id = ins_data.buf;
+    uint8_t *present = o_present.buf, *seq_avail = o_seq.buf, *unsup = o_unsup.buf;
+    uint64_t *mask = o_mask.buf;
+    int64_t *txo = o_tx.buf, *distance = o_distance.buf, *pp = o_pp.buf, *ci = o_ci.buf;
+    int failed = 0;
+    Res r;
+    memset(&r, 0, sizeof r);
+
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        best_t[i] = -1;
+        text_at[i] = -1;
+        unsup[i] = (uint8_t)(!ascii(dd + doff[i], doff[i + 1] - doff[i]) || !ascii(id + ioff[i], ioff[i + 1] - ioff[i]));
+    }
+    for (Py_ssize_t t = 0; t < T && !failed; t++) {
+        const ModelArg *ma = &ms[t];
+        for (int64_t i = lo[t]; i < hi[t] && !failed; i++) {
+            if (unsup[i]) {
+                continue;
+            }
+            if (ma->malformed) {
+                unsup[i] = 1;
+                continue;
+            }
+            Change c = {.start = pos[i], .dele = dd + doff[i], .dl = doff[i + 1] - doff[i], .ins = id + ioff[i],
+                        .il = ioff[i + 1] - ioff[i]};
+            c.end = c.start + c.dl - 1;
+            consequence(&ma->m, &g, &c, &r);
+            if (r.st.oom) {
+                failed = 1;
+                break;
+            }
+            if (r.unsupported) {
+                unsup[i] = 1;
+                continue;
+            }
+            if (!r.present) {
+                continue;
+            }
+            /* the most severe term's so.TERMS rank, the distance (None as 0), the transcript ID */
+            int64_t sev = 64;
+            for (int k = 0; k < N_TERMS; k++) {
+                if ((r.terms & BIT(k)) && bitpos[k] < sev) {
+                    sev = bitpos[k];
+                }
+            }
+            int64_t d0 = r.distance > 0 ? r.distance : 0;
+            int64_t *bk = best_key + 3 * i;
+            if (r.distance < 0 && !pairs_add(&inside, i, gene[t])) {
+                failed = 1;
+                break;
+            }
+            if (best_t[i] >= 0 &&
+                (sev > bk[0] || (sev == bk[0] && (d0 > bk[1] || (d0 == bk[1] && rank[t] >= bk[2]))))) {
+                continue;
+            }
+            bk[0] = sev;
+            bk[1] = d0;
+            bk[2] = rank[t];
+            best_t[i] = t;
+            uint64_t mk = 0;
+            for (int k = 0; k < N_TERMS; k++) {
+                if (r.terms & BIT(k)) {
+                    mk |= bitval[k];
+                }
+            }
+            mask[i] = mk;
+            distance[i] = r.distance;
+            pp[i] = r.protein_position;
+            ci[i] = r.codon_index;
+            seq_avail[i] = (uint8_t)r.seq_avail;
+            const Buf *fields[N_COLUMNS] = {&r.hgvs_c, &r.hgvs_p, &r.exon, &r.intron, &r.aa_ref, &r.aa_alt};
+            if (!arena_add(&arena, fields, &text_at[i])) {
+                failed = 1;
+            }
+        }
+    }
+    Buf none = {0};
+    for (Py_ssize_t i = 0; i < n && !failed; i++) {
+        int ok = best_t[i] >= 0 && !unsup[i];
+        present[i] = (uint8_t)ok;
+        txo[i] = ok ? rank[best_t[i]] : -1;
+        if (!ok) {
+            mask[i] = 0;
+            distance[i] = pp[i] = ci[i] = -1;
+            seq_avail[i] = 0;
+        }
+        const char *rec = ok ? arena.p + text_at[i] : NULL;
+        size_t w = 6 * sizeof(int32_t);
+        for (int k = 0; k < N_COLUMNS; k++) {
+            Buf b = none;
+            if (rec) {
+                int32_t l;
+                memcpy(&l, rec + k * sizeof(int32_t), sizeof l);
+                if (l >= 0) {
+                    b.p = (char *)rec + w;
+                    b.len = (size_t)l;
+                    b.set = 1;
+                    w += (size_t)l;
+                }
+            }
+            if (!column_append(&cols[k], i, &b)) {
+                failed = cols[k].len + b.len > INT32_MAX ? 2 : 1;
+                break;
+            }
+        }
+    }
+    /* other genes: pairs inside a transcript whose gene is not the chosen one's */
+    size_t kept = 0;
+    for (size_t j = 0; j < inside.n && !failed; j++) {
+        int64_t i = inside.v[j];
+        if (present[i] && gene[best_t[i]] != inside.g[j]) {
+            inside.v[kept] = i;
+            inside.g[kept] = inside.g[j];
+            kept++;
+        }
+    }
+    inside.n = kept;
+    Py_END_ALLOW_THREADS
+
+    Buf *scratch[] = {&r.hgvs_c, &r.hgvs_p, &r.exon, &r.intron, &r.aa_ref, &r.aa_alt, &r.del_tx, &r.ins_tx, &r.mid, &r.tmp};
+    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
+        free(scratch[k]->p);
+    }
+    if (failed == 1) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (failed == 2) {
+        PyErr_SetString(PyExc_OverflowError, "a string column of the consequences passed 2 GiB; annotate fewer changes per call");
+        goto done;
+    }
+    result = PyTuple_New(N_COLUMNS + 2);
+    for (int k = 0; result && k < N_COLUMNS; k++) {
+        PyObject *col = column_to_python(&cols[k], n);
+        if (!col) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, k, col);
+    }
+    if (result) {
+        PyObject *v = PyBytes_FromStringAndSize((const char *)inside.v, (Py_ssize_t)(inside.n * sizeof(int64_t)));
+        PyObject *gg = PyBytes_FromStringAndSize((const char *)inside.g, (Py_ssize_t)(inside.n * sizeof(int64_t)));
+        if (!v || !gg) {
+            Py_XDECREF(v);
+            Py_XDECREF(gg);
+            Py_CLEAR(result);
+        } else {
+            PyTuple_SET_ITEM(result, N_COLUMNS, v);
+            PyTuple_SET_ITEM(result, N_COLUMNS + 1, gg);
+        }
+    }
+done:
+    if (cols_ready) {
+        for (int k = 0; k < N_COLUMNS; k++) {
+            column_free(&cols[k]);
+        }
+    }
+    if (ms) {
+        model_args_release(ms, n_models);
+    }
+    free(best_key);
+    free(best_t);
+    free(text_at);
+    free(arena.p);
+    free(inside.v);
+    free(inside.g);
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+        if (all[k]->obj || all[k]->buf) {
+            PyBuffer_Release(all[k]);
+        }
+    }
+    return result;
+}
+
 static PyMethodDef csq_methods[] = {
     {"consequences", py_consequences, METH_VARARGS, consequences_doc},
     {"translate", py_translate, METH_VARARGS, translate_doc},
+    {"normalise", py_normalise, METH_VARARGS, normalise_doc},
+    {"distinct", py_distinct, METH_VARARGS, distinct_doc},
+    {"consequences_best", py_consequences_best, METH_VARARGS, consequences_best_doc},
     {NULL, NULL, 0, NULL},
 };
 

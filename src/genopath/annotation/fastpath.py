@@ -1119,6 +1119,10 @@ def annotate_records(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pa.Table, Summary]:
     """Annotate a VCF read by :func:`read_records`: the table and summary of ``annotate_sites``."""
+    from genopath.annotation import kernel_path
+
+    if kernel_path.available():
+        return kernel_path.annotate_records(records, sources, progress)
     reference = sources.reference
     summary = Summary()
     summary.records = records.records
@@ -1945,6 +1949,39 @@ def _fast_table(
         "cadd_phred",
     ):
         cols[name] = no_values
+    aa_text = texts.get("aa_alt") if texts is not None else None
+    has_aa = aa_a > 0 if aa_text is None else aa_text.is_valid().to_numpy(zero_copy_only=False)
+    cols.update(
+        _join_columns(
+            sources, annotator, chrom, pos, ref, alt, hb & (masks & _BIT["missense_variant"] != 0) & has_aa,
+            tx_i, codon, txs, (lambda k: chr(aa_a[k])) if aa_text is None else (lambda k: str(aa_text[k].as_py())),
+        )
+    )
+    cols.update(_gene_columns(sources, txs, tx_i, hb))
+    return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
+
+
+def _join_columns(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    chrom: npt.NDArray[Any],
+    pos: I64,
+    ref: pa.Array,
+    alt: pa.Array,
+    missense: BOOL,
+    tx_i: I64,
+    codon: I64,
+    txs: list[Transcript],
+    aa_alt_of: Callable[[int], str],
+) -> dict[str, pa.Array]:
+    """The ClinVar (exact and residue level) and local-cohort columns of ``m`` variants.
+
+    ``missense`` marks the variants whose chosen result is a missense change with a known
+    altered residue (``aa_alt_of(k)``); ``tx_i`` and ``codon`` are their chosen transcript (an
+    index into ``txs``) and 0-based codon.
+    """
+    m = len(pos)
+    cols: dict[str, pa.Array] = {}
     # ClinVar exact and residue matches, cohort
     same_aa: dict[int, list[str]] = {}
     same_codon: dict[int, list[str]] = {}
@@ -1963,10 +2000,7 @@ def _fast_table(
                 cv["clinvar_conditions"][k] = rec.conditions
                 cv["clinvar_release"][k] = rec.release
         # residue level: missense variants with a pathogenic record in their codon
-        # the changed residues: one byte of the pair arrays, or the text given (several for an MNV)
-        aa_text = texts.get("aa_alt") if texts is not None else None
-        has_aa = aa_a > 0 if aa_text is None else aa_text.is_valid().to_numpy(zero_copy_only=False)
-        miss = np.flatnonzero(hb & (masks & _BIT["missense_variant"] != 0) & has_aa)
+        miss = np.flatnonzero(missense)
         if len(miss) and clinvar.pathogenic_at:
             ppos_codes = clinvar.codes(pathogenic=True)
             for t_i in np.unique(tx_i[miss]).tolist():
@@ -1978,8 +2012,6 @@ def _fast_table(
                 for d in range(3):
                     g = arrays.genomic(firstc + d)
                     hit |= np.isin(clinvar.position_codes(chrom[rows], g), ppos_codes)
-                from genopath.annotation.consequence import Result
-
                 if csq_kernel.HAVE_C:
                     hits = rows[hit]
                     _prefill_residues(
@@ -1991,7 +2023,7 @@ def _fast_table(
                         tx,
                         terms={"missense_variant"},
                         codon_index=int(codon[k]),
-                        aa_alt=chr(aa_a[k]) if aa_text is None else str(aa_text[k].as_py()),
+                        aa_alt=aa_alt_of(k),
                     )
                     r_k, a_k = key_of.ref(k), key_of.alt(k)
                     site = Site(key_of.chrom(k), int(pos[k]), r_k, a_k, Change(int(pos[k]), r_k, a_k))
@@ -2014,6 +2046,13 @@ def _fast_table(
         _sparse_lists(m, same_aa),
         _sparse_lists(m, same_codon),
     )
+    return cols
+
+
+def _gene_columns(sources: Sources, txs: list[Transcript], tx_i: I64, hb: BOOL) -> dict[str, pa.Array]:
+    """pLI, LOEUF and gene–disease links of the chosen transcripts' genes (null without one)."""
+    m = len(tx_i)
+    cols: dict[str, pa.Array] = {}
     # gene-level joins
     gene_pli: list[Any] = []
     gene_loeuf: list[Any] = []
@@ -2038,7 +2077,7 @@ def _fast_table(
         taken = pa.array(values, type_).take(pa.array(tx_i))
         fill = pa.nulls(m, type_) if name != "diseases" else _sparse_lists(m, {})
         cols[name] = pc.if_else(tx_valid_g, fill, taken) if m else fill
-    return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
+    return cols
 
 
 class _KeyTexts:

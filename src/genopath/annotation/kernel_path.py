@@ -1,0 +1,507 @@
+"""The plain-VCF annotation path when the C kernels are built: records in, one row per variant out.
+
+:func:`annotate_records` gives the same table and summary as
+:func:`genopath.annotation.fastpath.annotate_records` (and so as the per-variant code,
+:func:`genopath.annotation.pipeline.annotate_sites`), with the per-allele work done in C by
+``genopath.annotation._csq``:
+
+1. every non-symbolic ALT allele is normalised by ``_csq.normalise`` (the port of
+   :func:`pipeline.normalise`: REF check, ``Change.from_vcf``, left shift, anchor base), one
+   call per chromosome over one segment of reference bases; the alleles it leaves (non-ASCII
+   bases, REF equal to ALT, a chromosome the reference splits into several sequences) go
+   through :func:`pipeline.normalise`;
+2. the distinct keys are found by sorting on (chromosome, position) with NumPy and on
+   (REF, ALT, first occurrence) within a position by ``_csq.distinct``;
+3. ``_csq.consequences_best`` runs ``Annotator.consequence`` of every distinct variant on every
+   MANE transcript within reach and keeps the result ``_choose_results`` picks, with its text
+   columns, and the other genes whose transcripts hold the variant;
+4. the output columns are built from those arrays (gene columns by transcript index, the
+   consequence terms by distinct mask) and the ClinVar, cohort and gene joins are shared with
+   :mod:`fastpath`.
+
+Variants a transcript's C code leaves (see :mod:`csq_kernel`) are annotated by the per-variant
+code. The variant IDs are hashed in a second thread while the consequences are computed (both
+release the GIL).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from genopath.annotation import csq_kernel, kernels, so
+from genopath.annotation.consequence import SHIFT_WINDOW, Change
+from genopath.annotation.fastpath import (
+    _BIT,
+    Records,
+    _af_values,
+    _constant_strings,
+    _gene_columns,
+    _int_text,
+    _join_columns,
+    _reordered,
+    _rows,
+    _sparse_lists,
+)
+from genopath.annotation.pipeline import (
+    COLUMNS,
+    SCHEMA,
+    Site,
+    Sources,
+    Summary,
+    VariantAnnotator,
+    normalise,
+)
+from genopath.annotation.transcripts import FLANK, Transcript
+from genopath.resources.contigs import chrom_sort_key
+
+I64 = npt.NDArray[np.int64]
+BOOL = npt.NDArray[np.bool_]
+
+#: Alleles of a record are numbered ``record * OCCURRENCE + allele`` (the first occurrence wins).
+OCCURRENCE = 1024
+#: (chromosome rank, position) as one sort key: positions below 2**33.
+_POS_BITS = 33
+
+
+_csq = csq_kernel._csq
+
+
+def available() -> bool:
+    """Whether this path can run: the C extension is built and not turned off."""
+    return csq_kernel.HAVE_C and _csq is not None
+
+
+def _parts(values: pa.Array) -> tuple[npt.NDArray[np.int32], Any]:
+    """int32 offsets and data buffer of a string array without nulls (any slice)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_large_string(values.type):
+        values = values.cast(pa.string())
+    n = len(values)
+    _validity, offsets, data = values.buffers()
+    o = np.frombuffer(offsets, np.int32, n + 1, values.offset * 4) if n else np.zeros(1, np.int32)
+    return o, data if data is not None else b""
+
+
+def _strings(column: tuple[bytes, bytes, bytes, int], n: int) -> pa.StringArray:
+    offsets, data, valid, nulls = column
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(valid) if nulls else None, nulls
+    )
+
+
+class _Alleles:
+    """Normalised alleles gathered chromosome by chromosome (or one by one by the Python code)."""
+
+    def __init__(self) -> None:
+        self.chrom: list[str] = []
+        self.n: list[int] = []
+        self.key_pos: list[I64] = []
+        self.start: list[I64] = []
+        self.mismatch: list[BOOL] = []
+        self.occ: list[I64] = []
+        self.text: dict[str, list[pa.Array]] = {k: [] for k in ("key_ref", "key_alt", "dele", "ins")}
+
+    def add(self, chrom: str, key_pos: I64, start: I64, mm: BOOL, occ: I64, texts: list[pa.Array]) -> None:
+        self.chrom.append(chrom)
+        self.n.append(len(key_pos))
+        self.key_pos.append(key_pos)
+        self.start.append(start)
+        self.mismatch.append(mm)
+        self.occ.append(occ)
+        for name, arr in zip(self.text, texts, strict=True):
+            self.text[name].append(arr)
+
+
+def annotate_records(
+    records: Records, sources: Sources, progress: Callable[[int], None] | None = None
+) -> tuple[pa.Table, Summary]:
+    """Annotate a VCF read by :func:`fastpath.read_records` (see the module docstring)."""
+    from genopath.annotation.fastpath import _summarised
+
+    summary = Summary()
+    summary.records = n = records.records
+    annotator = VariantAnnotator(sources)
+    ref_s, alt_s = records.ref, records.alt
+    multi = pc.match_substring(alt_s, ",").to_numpy(zero_copy_only=False)
+    no_alt = pc.equal(alt_s, ".").to_numpy(zero_copy_only=False)  # htslib: no ALT allele at all
+    n_alts = np.ones(n, np.int64)
+    if multi.any():
+        n_alts[multi] = pc.count_substring(alt_s.filter(pa.array(multi)), ",").to_numpy() + 1
+    n_alts[no_alt] = 0
+    summary.alleles = int(n_alts.sum())
+    symbolic = (
+        ~multi & ~no_alt & pc.match_substring_regex(alt_s, r"^[<*.]|^$|\[|\]").to_numpy(zero_copy_only=False)
+    )
+    summary.skipped_symbolic = int(symbolic.sum())
+    af_of: dict[int, list[float | None]] = {}
+
+    def af(i: int) -> list[float | None]:
+        if i not in af_of:
+            assert records.info is not None
+            af_of[i] = _af_values(records.info, i, records.af_float32)
+        return af_of[i]
+
+    # -- the alleles: biallelic records as they are, multi-allelic ones split ----------------
+    single = ~multi & ~no_alt & ~symbolic
+    rows = np.flatnonzero(single)
+    all_rows = len(rows) == n
+    pos = records.pos if all_rows else records.pos[rows]
+    ref = ref_s if all_rows else ref_s.take(pa.array(rows))
+    alt = alt_s if all_rows else alt_s.take(pa.array(rows))
+    chrom = records.chrom if all_rows else records.chrom.take(pa.array(rows))
+    occ = rows * OCCURRENCE
+    allele_af: list[I64] = [np.zeros(len(rows), np.int64)]
+    m_rows = np.flatnonzero(multi)
+    if len(m_rows):
+        m_ref = ref_s.take(pa.array(m_rows)).to_pylist()
+        m_alt = alt_s.take(pa.array(m_rows)).to_pylist()
+        m_chrom = records.chrom.take(pa.array(m_rows)).to_pylist()
+        extra: list[tuple[str, int, str, str, int, int]] = []
+        for k, r in enumerate(m_rows.tolist()):
+            for i, a in enumerate(m_alt[k].split(",")):
+                if not a or a[0] in "<*." or "[" in a or "]" in a:
+                    summary.skipped_symbolic += 1
+                    continue
+                extra.append((m_chrom[k], int(records.pos[r]), m_ref[k], a, r * OCCURRENCE + min(i, OCCURRENCE - 1), i))
+        if extra:
+            chrom = pa.concat_arrays([chrom, pa.array([e[0] for e in extra], pa.string())])
+            pos = np.concatenate([pos, np.array([e[1] for e in extra], np.int64)])
+            ref = pa.concat_arrays([ref, pa.array([e[2] for e in extra], pa.string())])
+            alt = pa.concat_arrays([alt, pa.array([e[3] for e in extra], pa.string())])
+            occ = np.concatenate([occ, np.array([e[4] for e in extra], np.int64)])
+            allele_af.append(np.array([e[5] for e in extra], np.int64))
+    which_af = np.concatenate(allele_af)
+    if progress is not None:
+        progress(n)
+    alleles = _normalise_all(sources, chrom, pos, ref, alt, occ)
+    # -- distinct variants, sorted -----------------------------------------------------------
+    uniq_chroms = sorted(set(alleles.chrom), key=chrom_sort_key)
+    rank_of = {c: i for i, c in enumerate(uniq_chroms)}
+    rank = np.repeat(np.array([rank_of[c] for c in alleles.chrom], np.int64), alleles.n)
+    key_pos = np.concatenate(alleles.key_pos) if alleles.n else np.zeros(0, np.int64)
+    texts = {name: pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for name, parts in alleles.text.items()}  # fmt: skip
+    occ_all = np.concatenate(alleles.occ) if alleles.n else np.zeros(0, np.int64)
+    keep = _distinct(rank, key_pos, texts["key_ref"], texts["key_alt"], occ_all)
+    k_idx = pa.array(keep)
+    d_rank, d_pos = rank[keep], key_pos[keep]
+    d_ref, d_alt = texts["key_ref"].take(k_idx), texts["key_alt"].take(k_idx)
+    d_start = np.concatenate(alleles.start)[keep] if alleles.n else np.zeros(0, np.int64)
+    d_dele, d_ins = texts["dele"].take(k_idx), texts["ins"].take(k_idx)
+    d_mm = np.concatenate(alleles.mismatch)[keep] if alleles.n else np.zeros(0, np.bool_)
+    d_af: list[float | None] | None = None
+    if records.info is not None:
+        d_occ = occ_all[keep]
+        d_which = _allele_index(which_af, occ, d_occ)
+        r_of = d_occ // OCCURRENCE
+        d_af = [af(i)[r] for r, i in zip(r_of.tolist(), d_which.tolist(), strict=True)]
+    chrom_names = pa.array(uniq_chroms, pa.string())
+    d_chrom = chrom_names.take(pa.array(d_rank))
+    table = _annotate_distinct(
+        sources, annotator, uniq_chroms, d_rank, d_chrom, d_pos, d_ref, d_alt, d_start, d_dele, d_ins, d_mm, d_af
+    )
+    return table, _summarised(table, summary)
+
+
+def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
+    """The ALT index (0 for the first) of the alleles whose occurrence codes are ``d_occ``."""
+    order = np.argsort(occ, kind="stable")
+    at = order[np.searchsorted(occ[order], d_occ)]
+    return which[at]
+
+
+def _normalise_all(sources: Sources, chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array, occ: I64) -> _Alleles:
+    """:func:`pipeline.normalise` of every allele, by the C code chromosome by chromosome."""
+    reference = sources.reference
+    out = _Alleles()
+    if not len(pos):
+        return out
+    enc = pc.dictionary_encode(chrom)
+    names = [str(c) for c in enc.dictionary.to_pylist()]
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    reach = int(pc.max(pc.utf8_length(ref)).as_py() or 0) + int(pc.max(pc.utf8_length(alt)).as_py() or 0) + 4
+    for k, c in enumerate(names):
+        rows = np.arange(len(pos)) if len(names) == 1 else np.flatnonzero(codes == k)
+        idx = None if len(names) == 1 else pa.array(rows)
+        p = pos if idx is None else pos[rows]
+        r = ref if idx is None else ref.take(idx)
+        a = alt if idx is None else alt.take(idx)
+        contigs = reference.contigs.get(c, []) if reference is not None else []
+        if len(contigs) > 1:  # Reference.covers may pick any of them: the per-variant code
+            _normalise_python(out, reference, c, p, r, a, occ[rows])
+            continue
+        genome = None
+        if reference is not None and contigs:
+            margin = 2 * (SHIFT_WINDOW + reach)
+            genome = csq_kernel.Genome.of(reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin)
+        m = len(p)
+        python = np.zeros(m, np.uint8)
+        mm = np.zeros(m, np.uint8)
+        key_pos = np.zeros(m, np.int64)
+        start = np.zeros(m, np.int64)
+        r_off, r_data = _parts(r)
+        a_off, a_data = _parts(a)
+        columns = _csq.normalise(
+            genome.seq if genome is not None else None,
+            genome.seg_lo if genome is not None else 0,
+            genome.contig_lo if genome is not None else 0,
+            genome.contig_hi if genome is not None else 0,
+            np.ascontiguousarray(p, np.int64), r_off, r_data, a_off, a_data, python, mm, key_pos, start,
+        )  # fmt: skip
+        texts = [_strings(col, m) for col in columns]
+        done = python == 0
+        if done.all():
+            out.add(c, key_pos, start, mm.view(np.bool_), occ[rows], texts)
+            continue
+        ok = np.flatnonzero(done)
+        okx = pa.array(ok)
+        out.add(c, key_pos[ok], start[ok], mm.view(np.bool_)[ok], occ[rows][ok], [t.take(okx) for t in texts])
+        left = np.flatnonzero(~done)
+        lx = pa.array(left)
+        _normalise_python(out, reference, c, p[left], r.take(lx), a.take(lx), occ[rows][left])
+    return out
+
+
+def _normalise_python(
+    out: _Alleles, reference: Any, chrom: str, pos: I64, ref: pa.Array, alt: pa.Array, occ: I64
+) -> None:
+    """:func:`pipeline.normalise` allele by allele."""
+    done = [
+        normalise(reference, chrom, int(p), r, a)
+        for p, r, a in zip(pos.tolist(), ref.to_pylist(), alt.to_pylist(), strict=True)
+    ]
+    if not done:
+        return
+    out.add(
+        chrom,
+        np.array([key[1] for key, _, _ in done], np.int64),
+        np.array([change.start for _, change, _ in done], np.int64),
+        np.array([mm for _, _, mm in done], np.bool_),
+        occ,
+        [pa.array([key[2] for key, _, _ in done], pa.string()), pa.array([key[3] for key, _, _ in done], pa.string()),
+         pa.array([change.dele for _, change, _ in done], pa.string()),
+         pa.array([change.ins for _, change, _ in done], pa.string())],
+    )  # fmt: skip
+
+
+def _distinct(rank: I64, key_pos: I64, key_ref: pa.Array, key_alt: pa.Array, occ: I64) -> I64:
+    """Indices of the first allele of each distinct key, in (chromosome, position, REF, ALT) order."""
+    n = len(key_pos)
+    if not n:
+        return np.zeros(0, np.int64)
+    if key_pos.min() < 0 or key_pos.max() >= 1 << _POS_BITS:  # not a VCF position: no packing
+        order = np.lexsort((key_pos, rank))
+        same = np.r_[False, (rank[order][1:] == rank[order][:-1]) & (key_pos[order][1:] == key_pos[order][:-1])]
+        group = np.empty(n, np.int64)
+        group[order] = np.cumsum(~same)
+    else:
+        group = (rank << _POS_BITS) | key_pos
+        order = np.argsort(group, kind="stable")
+    order = np.ascontiguousarray(order, np.int64)
+    keep = np.zeros(n, np.uint8)
+    r_off, r_data = _parts(key_ref)
+    a_off, a_data = _parts(key_alt)
+    _csq.distinct(np.ascontiguousarray(group, np.int64), order, r_off, r_data, a_off, a_data,
+                  np.ascontiguousarray(occ, np.int64), keep)  # fmt: skip
+    return order[keep.view(np.bool_)]
+
+
+def _model_tuple(model: csq_kernel.TranscriptModel) -> tuple[Any, ...]:
+    return (
+        model.strand, model.starts, model.ends, model.cum, model.coding, model.cds_start0, model.cds_end,
+        model.cds_cdna_start, model.cds_cdna_end, model.mrna, model.cds0, model.protein, model.malformed is not None,
+    )  # fmt: skip
+
+
+def _annotate_distinct(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    uniq_chroms: list[str],
+    rank: I64,
+    chrom: pa.Array,
+    pos: I64,
+    ref: pa.Array,
+    alt: pa.Array,
+    start: I64,
+    dele: pa.Array,
+    ins: pa.Array,
+    mm: BOOL,
+    af: list[float | None] | None,
+) -> pa.Table:
+    """The output table of the distinct variants (sorted), with unsupported ones done per variant."""
+    m = len(pos)
+    reference = sources.reference
+    # the variant IDs, hashed alongside the consequences
+    ids: dict[str, I64] = {}
+
+    def hash_ids() -> None:
+        ids["v"] = kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
+
+    hasher = threading.Thread(target=hash_ids, name="genopath-variant-ids")
+    hasher.start()
+    bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]]) if m else np.zeros(0, np.int64)
+    spans = list(zip(bounds.tolist(), np.r_[bounds[1:], m].tolist(), strict=True))
+    txs = [t for a, _ in spans for t in sources.transcripts.by_chrom.get(uniq_chroms[rank[a]], [])]
+    tx_by_rank = sorted(txs, key=lambda t: t.transcript_id)
+    tx_rank = {t.transcript_id: r for r, t in enumerate(tx_by_rank)}
+    gene_code: dict[str, int] = {}
+    present = np.zeros(m, np.uint8)
+    tx = np.full(m, -1, np.int64)
+    mask = np.zeros(m, np.uint64)
+    distance = np.full(m, -1, np.int64)
+    pp = np.full(m, -1, np.int64)
+    codon = np.full(m, -1, np.int64)
+    seq_ok = np.zeros(m, np.uint8)
+    unsupported = np.zeros(m, np.uint8)
+    text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
+    other: dict[int, set[str]] = {}
+    reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
+    try:
+        for a, b in spans:
+            c = uniq_chroms[rank[a]]
+            p_c = pos[a:b]
+            transcripts = sources.transcripts.by_chrom.get(c, [])
+            genome = None
+            contigs = reference.contigs.get(c, []) if reference is not None else []
+            if reference is not None:
+                margin = SHIFT_WINDOW + reach + 2
+                genome = csq_kernel.Genome.of(reference, c, max(int(p_c[0]) - margin, 0), int(p_c[-1]) + margin)
+            models, lo, hi, ranks, genes = [], [], [], [], []
+            for t in transcripts:
+                w_lo = int(np.searchsorted(p_c, t.tx_start0 + 1 - FLANK - reach, side="left"))
+                w_hi = int(np.searchsorted(p_c, t.tx_end + FLANK + 1, side="right"))
+                if w_hi <= w_lo:
+                    continue
+                models.append(_model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t))))
+                lo.append(w_lo)
+                hi.append(w_hi)
+                ranks.append(tx_rank[t.transcript_id])
+                genes.append(gene_code.setdefault(t.gene_symbol, len(gene_code)))
+            d_off, d_data = _parts(dele.slice(a, b - a))
+            i_off, i_data = _parts(ins.slice(a, b - a))
+            out = _csq.consequences_best(
+                models, np.array(lo, np.int64), np.array(hi, np.int64), np.array(ranks, np.int64),
+                np.array(genes, np.int64), genome.seq if genome is not None else None,
+                genome.seg_lo if genome is not None else 0, genome.contig_lo if genome is not None else 0,
+                genome.contig_hi if genome is not None else 0, genome.alone if genome is not None else len(contigs) <= 1,
+                csq_kernel._BITS, np.ascontiguousarray(start[a:b]), d_off, d_data, i_off, i_data,
+                present[a:b], tx[a:b], mask[a:b], distance[a:b], pp[a:b], codon[a:b], seq_ok[a:b],
+                unsupported[a:b],
+            )  # fmt: skip
+            for k in range(6):
+                text_parts[k].append(_strings(out[k], b - a))
+            symbols = {v: s for s, v in gene_code.items()}
+            ov, og = np.frombuffer(out[6], np.int64), np.frombuffer(out[7], np.int64)
+            for v, g in zip((ov + a).tolist(), og.tolist(), strict=True):
+                other.setdefault(v, set()).add(symbols[g])
+    finally:
+        hasher.join()
+    texts = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in text_parts]
+    variant_ids = ids["v"]
+    has = present.view(np.bool_)
+    unsup = unsupported.view(np.bool_)
+    if not unsup.any():
+        return _table(
+            sources, annotator, tx_by_rank, chrom, pos, ref, alt, variant_ids, has, tx, mask, pp, codon,
+            seq_ok.view(np.bool_), mm, af, texts, other,
+        )  # fmt: skip
+    fr = np.flatnonzero(~unsup)
+    fx = pa.array(fr)
+    row_of = np.full(m, -1, np.int64)
+    row_of[fr] = np.arange(len(fr))
+    table = _table(
+        sources, annotator, tx_by_rank, chrom.take(fx), pos[fr], ref.take(fx), alt.take(fx), variant_ids[fr],
+        has[fr], tx[fr], mask[fr], pp[fr], codon[fr], seq_ok.view(np.bool_)[fr], mm[fr],
+        None if af is None else [af[i] for i in fr.tolist()], [t.take(fx) for t in texts],
+        {int(row_of[k]): g for k, g in other.items() if row_of[k] >= 0},
+    )  # fmt: skip
+    redo = np.flatnonzero(unsup)
+    sites = [
+        Site(str(chrom[k]), int(pos[k]), str(ref[k]), str(alt[k]), Change(int(start[k]), str(dele[k]), str(ins[k])),
+             bool(mm[k]), None if af is None else af[k])
+        for k in redo.tolist()
+    ]  # fmt: skip
+    table_slow = pa.Table.from_pydict(_rows(annotator, sites), schema=SCHEMA)
+    final = np.empty(m, np.int64)
+    final[np.concatenate([fr, redo])] = np.arange(m)
+    return _reordered(pa.concat_tables([table, table_slow]), pa.array(final))
+
+
+def _table(
+    sources: Sources,
+    annotator: VariantAnnotator,
+    txs: list[Transcript],
+    chrom: pa.Array,
+    pos: I64,
+    ref: pa.Array,
+    alt: pa.Array,
+    variant_ids: I64,
+    has: BOOL,
+    tx: I64,
+    mask: npt.NDArray[np.uint64],
+    pp: I64,
+    codon: I64,
+    seq_avail: BOOL,
+    mm: BOOL,
+    af: list[float | None] | None,
+    texts: list[pa.Array],
+    other: dict[int, set[str]],
+) -> pa.Table:
+    """The output columns of ``m`` variants from their chosen results."""
+    m = len(pos)
+    tx_i = np.where(has, tx, 0)
+    tx_idx = pa.array(tx, mask=~has)
+    cols: dict[str, Any] = {"chrom": chrom, "pos": pa.array(pos, pa.int64()), "ref": ref, "alt": alt,
+                            "variant_id": pa.array(variant_ids, pa.int64())}  # fmt: skip
+    for name, values, type_ in (
+        ("gene_symbol", [t.gene_symbol for t in txs], pa.string()),
+        ("hgnc_id", [t.hgnc_id for t in txs], pa.string()),
+        ("gene_id", [t.gene_id for t in txs], pa.string()),
+        ("transcript", [t.transcript_id for t in txs], pa.string()),
+        ("refseq_transcript", [t.refseq_transcript for t in txs], pa.string()),
+        ("mane_select", [t.mane_status == "MANE Select" for t in txs], pa.bool_()),
+    ):
+        cols[name] = pa.array(values, type_).take(tx_idx) if txs else pa.nulls(m, type_)
+    # consequence terms: one text per distinct mask
+    encoded = pc.dictionary_encode(pa.array(mask, pa.uint64()))
+    cons, most, imp = [], [], []
+    for u in encoded.dictionary.to_pylist():
+        if u == 0:
+            cons.append("intergenic_variant")
+            most.append("intergenic_variant")
+            imp.append("MODIFIER")
+            continue
+        terms = so.sort_terms(tuple(t for i, (t, _, _) in enumerate(so.TERMS) if u >> i & 1))
+        cons.append("&".join(terms))
+        most.append(terms[0])
+        imp.append(so.impact_of(terms))
+    for name, values in (("consequence", cons), ("most_severe", most), ("impact", imp)):
+        cols[name] = pa.array(values, pa.string()).take(encoded.indices)
+    hgvs_c, hgvs_p, exon, intron, aa_ref, aa_alt = texts
+    cols.update(hgvs_c=hgvs_c, hgvs_p=hgvs_p, exon=exon, intron=intron, aa_ref=aa_ref, aa_alt=aa_alt)
+    cols["protein_position"] = pa.array(pp, pa.int64(), mask=pp < 0)
+    cols["other_genes"] = _sparse_lists(m, {k: sorted(v) for k, v in other.items()})
+    cols["annotation_source"] = _constant_strings("genopath", m)
+    cols["sequence_available"] = pa.array(np.where(has, seq_avail, True) & ~(mm & has), pa.bool_())
+    cols["ref_mismatch"] = pa.array(mm, pa.bool_())
+    cols["af_input"] = pa.array(af, pa.float64()) if af is not None else pa.nulls(m, pa.float64())
+    no_values = pa.nulls(m, pa.float64())
+    for name in ("max_af", "gnomade_af", "gnomadg_af", "gnomadg_eas_af", "revel", "spliceai_max", "cadd_phred"):
+        cols[name] = no_values
+    chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
+    missense = has & (mask & _BIT["missense_variant"] != 0) & aa_alt.is_valid().to_numpy(zero_copy_only=False)
+    cols.update(
+        _join_columns(
+            sources, annotator, chrom_np, pos, ref, alt, missense, tx_i, codon, txs,
+            lambda k: str(aa_alt[k].as_py()),
+        )
+    )  # fmt: skip
+    cols.update(_gene_columns(sources, txs, tx_i, has))
+    return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
