@@ -2117,6 +2117,7 @@ def _prefill_residues(
     if clinvar is None or not keys:
         return
     cache = annotator._clinvar_aa
+    clinvar.preload(keys[0][0], np.concatenate([np.asarray(c, np.int64) for c in codons]))
     todo: dict[tuple[str, int, str, str], Change] = {}
     for i, key in enumerate(keys):
         for p in sorted({codons[0][i], codons[1][i], codons[2][i]}):
@@ -2152,14 +2153,32 @@ def _prefill_residues(
 
 
 def _sparse(m: int, values: dict[int, Any], type_: pa.DataType) -> pa.Array:
-    """An array of ``m`` nulls with ``values`` at their indices."""
+    """An array of ``m`` nulls with ``values`` at their indices (built from buffers: no take)."""
     if not values:
         return pa.nulls(m, type_)
     idx = np.fromiter(values, np.int64, len(values))
-    full = np.full(m, -1, np.int64)
-    full[idx] = np.arange(len(idx))
-    dense = pa.array(list(values.values()), type_)
-    return dense.take(pa.array(full, mask=full < 0))
+    order = np.argsort(idx, kind="stable")
+    idx = idx[order]
+    dense = pa.array(list(values.values()), type_).take(pa.array(order))
+    valid = np.zeros(m, np.bool_)
+    valid[idx] = dense.is_valid().to_numpy(zero_copy_only=False)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    nulls = m - int(valid.sum())
+    if pa.types.is_string(type_):
+        lengths = np.zeros(m, np.int32)
+        lengths[idx] = pc.fill_null(pc.binary_length(dense), 0).to_numpy(zero_copy_only=False)
+        offsets = np.zeros(m + 1, np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        data = pc.binary_join_element_wise(pc.fill_null(dense, ""), "")  # contiguous, from offset 0
+        data_buf = data.buffers()[2] if len(data) and data.buffers()[2] is not None else pa.py_buffer(b"")
+        return pa.StringArray.from_buffers(m, pa.py_buffer(offsets), data_buf, bitmap, nulls)
+    if pa.types.is_integer(type_) or pa.types.is_floating(type_):
+        full = np.zeros(m, type_.to_pandas_dtype())
+        full[idx] = pc.fill_null(dense, 0).to_numpy(zero_copy_only=False)
+        return pa.Array.from_buffers(type_, m, [bitmap, pa.py_buffer(full)], nulls)
+    full_idx = np.full(m, -1, np.int64)
+    full_idx[idx] = np.arange(len(idx))
+    return dense.take(pa.array(full_idx, mask=full_idx < 0))
 
 
 def _sparse_lists(m: int, values: dict[int, list[str]]) -> pa.Array:

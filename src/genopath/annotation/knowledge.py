@@ -155,6 +155,35 @@ class Clinvar:
     def __bool__(self) -> bool:
         return bool(len(self._codes))
 
+    def preload(self, chrom: str, positions: npt.ArrayLike) -> None:
+        """Look up the records at many positions of ``chrom`` at once, so that later
+        ``exact.get``/``pathogenic_at.get`` calls there are dictionary hits."""
+        cid = self._chrom_ids.get(chrom)
+        pos = np.unique(np.asarray(positions, np.int64))
+        pos = pos[[(chrom, p) not in self._at_memo for p in pos.tolist()]] if len(self._at_memo) else pos
+        if cid is None or not len(pos) or not len(self._codes):
+            return
+        codes = (cid << _POS_BITS) + pos
+        lo = np.searchsorted(self._codes, codes, side="left")
+        hi = np.searchsorted(self._codes, codes, side="right")
+        n = hi - lo
+        cand = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(int(n.sum()))
+        refs = self._ref.take(pa.array(cand)).to_pylist() if len(cand) else []
+        alts = self._alt.take(pa.array(cand)).to_pylist() if len(cand) else []
+        rows = self._rows[cand]
+        at_pos = np.repeat(pos, n).tolist()
+        found: dict[int, list[tuple[str, str, int, int]]] = {p: [] for p in pos.tolist()}
+        seen: set[tuple[int, str, str]] = set()
+        used: list[int] = []
+        for j, (p, ref, alt, (k, row)) in enumerate(zip(at_pos, refs, alts, rows.tolist(), strict=True)):
+            if (p, ref, alt) not in seen:  # the first in code order is the newest release's
+                seen.add((p, ref, alt))
+                found[p].append((ref, alt, k, row))
+                used.append(j)
+        self._load_records(rows[used])
+        for p, out in found.items():
+            self._at_memo[(chrom, p)] = out
+
     def _at(self, chrom: str, pos: int) -> list[tuple[str, str, int, int]]:
         """``(ref, alt, table, row)`` of the records at a position, the newest of each variant only."""
         memo = self._at_memo.get((chrom, pos))
