@@ -1973,12 +1973,14 @@ def _join_columns(
     codon: I64,
     txs: list[Transcript],
     aa_alt_of: Callable[[int], str],
+    matched: dict[int, Any] | None = None,
 ) -> dict[str, pa.Array]:
     """The ClinVar (exact and residue level) and local-cohort columns of ``m`` variants.
 
     ``missense`` marks the variants whose chosen result is a missense change with a known
     altered residue (``aa_alt_of(k)``); ``tx_i`` and ``codon`` are their chosen transcript (an
-    index into ``txs``) and 0-based codon.
+    index into ``txs``) and 0-based codon. ``matched`` may hold ``clinvar.match`` of the
+    variants, looked up already.
     """
     m = len(pos)
     cols: dict[str, pa.Array] = {}
@@ -1991,7 +1993,7 @@ def _join_columns(
     key_of = _KeyTexts(chrom, ref, alt)
     clinvar = sources.clinvar
     if clinvar is not None and m:
-        for k, rec in clinvar.match(chrom, pos, ref, alt).items():
+        for k, rec in (clinvar.match(chrom, pos, ref, alt) if matched is None else matched).items():
             if rec is not None:
                 cv["clinvar_id"][k] = rec.variation_id
                 cv["clinvar_significance"][k] = rec.significance

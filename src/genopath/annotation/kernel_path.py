@@ -26,8 +26,9 @@ release the GIL).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import os
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,8 @@ BOOL = npt.NDArray[np.bool_]
 
 #: Alleles of a record are numbered ``record * OCCURRENCE + allele`` (the first occurrence wins).
 OCCURRENCE = 1024
+#: Variants per call of the C consequence code (calls run in parallel threads).
+PIECE = 160_000
 #: (chromosome rank, position) as one sort key: positions below 2**33.
 _POS_BITS = 33
 
@@ -124,8 +127,19 @@ def annotate_records(
     records: Records, sources: Sources, progress: Callable[[int], None] | None = None
 ) -> tuple[pa.Table, Summary]:
     """Annotate a VCF read by :func:`fastpath.read_records` (see the module docstring)."""
-    from genopath.annotation.fastpath import _summarised
+    summary, chunks = annotate_chunks(records, sources, progress)
+    tables = list(chunks)
+    return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), summary
 
+
+def annotate_chunks(
+    records: Records,
+    sources: Sources,
+    progress: Callable[[int], None] | None = None,
+    rows_per_chunk: int | None = None,
+) -> tuple[Summary, Iterator[pa.Table]]:
+    """The run's summary, and its output table in chunks of ``rows_per_chunk`` rows (one chunk
+    when ``None``), built as they are taken: a writer can write one while the next is built."""
     summary = Summary()
     summary.records = n = records.records
     annotator = VariantAnnotator(sources)
@@ -204,10 +218,11 @@ def annotate_records(
         d_af = [af(i)[r] for r, i in zip(r_of.tolist(), d_which.tolist(), strict=True)]
     chrom_names = pa.array(uniq_chroms, pa.string())
     d_chrom = chrom_names.take(pa.array(d_rank))
-    table = _annotate_distinct(
+    annotated = _annotate_distinct(
         sources, annotator, uniq_chroms, d_rank, d_chrom, d_pos, d_ref, d_alt, d_start, d_dele, d_ins, d_mm, d_af
     )
-    return table, _summarised(table, summary)
+    annotated.summarise(summary)
+    return summary, annotated.chunks(rows_per_chunk or max(len(d_pos), 1))
 
 
 def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
@@ -320,6 +335,15 @@ def _model_tuple(model: csq_kernel.TranscriptModel) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _workers() -> int:
+    """Threads for the GIL-free C calls: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 def _annotate_distinct(
     sources: Sources,
     annotator: VariantAnnotator,
@@ -335,17 +359,13 @@ def _annotate_distinct(
     mm: BOOL,
     af: list[float | None] | None,
 ) -> pa.Table:
-    """The output table of the distinct variants (sorted), with unsupported ones done per variant."""
+    """The output table of the distinct variants (sorted), with unsupported ones done per variant.
+
+    The C calls (consequences over pieces of :data:`PIECE` variants, the variant IDs) run in a
+    thread pool while this thread looks the variants up in ClinVar.
+    """
     m = len(pos)
     reference = sources.reference
-    # the variant IDs, hashed alongside the consequences
-    ids: dict[str, I64] = {}
-
-    def hash_ids() -> None:
-        ids["v"] = kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
-
-    hasher = threading.Thread(target=hash_ids, name="genopath-variant-ids")
-    hasher.start()
     bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]]) if m else np.zeros(0, np.int64)
     spans = list(zip(bounds.tolist(), np.r_[bounds[1:], m].tolist(), strict=True))
     txs = [t for a, _ in spans for t in sources.transcripts.by_chrom.get(uniq_chroms[rank[a]], [])]
@@ -360,78 +380,173 @@ def _annotate_distinct(
     codon = np.full(m, -1, np.int64)
     seq_ok = np.zeros(m, np.uint8)
     unsupported = np.zeros(m, np.uint8)
+    reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
+    pieces: list[tuple[int, int, Any, list[tuple[int, tuple[Any, ...], int, int, int]]]] = []
+    for a, b in spans:
+        c = uniq_chroms[rank[a]]
+        contigs = reference.contigs.get(c, []) if reference is not None else []
+        genome = None
+        if reference is not None:
+            margin = SHIFT_WINDOW + reach + 2
+            genome = csq_kernel.Genome.of(reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin)
+        g_args = (
+            genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
+            genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
+            genome.alone if genome is not None else len(contigs) <= 1,
+        )  # fmt: skip
+        models = []  # the transcripts within reach of the chromosome's variants
+        for t in sources.transcripts.by_chrom.get(c, []):
+            if t.tx_end + FLANK + 1 < pos[a] or t.tx_start0 + 1 - FLANK - reach > pos[b - 1]:
+                continue
+            model = _model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t)))
+            models.append((t.tx_start0 + 1 - FLANK - reach, model, t.tx_end + FLANK + 1, tx_rank[t.transcript_id],
+                           gene_code.setdefault(t.gene_symbol, len(gene_code))))  # fmt: skip
+        for lo in range(a, b, PIECE):
+            pieces.append((lo, min(lo + PIECE, b), g_args, models))
+
+    def piece(job: tuple[int, int, Any, list[tuple[int, tuple[Any, ...], int, int, int]]]) -> Any:
+        a, b, g_args, models = job
+        p_c = pos[a:b]
+        lo = np.searchsorted(p_c, np.array([x[0] for x in models], np.int64), side="left")
+        hi = np.searchsorted(p_c, np.array([x[2] for x in models], np.int64), side="right")
+        use = np.flatnonzero(hi > lo)
+        d_off, d_data = _parts(dele.slice(a, b - a))
+        i_off, i_data = _parts(ins.slice(a, b - a))
+        return _csq.consequences_best(
+            [models[k][1] for k in use.tolist()], lo[use], hi[use],
+            np.array([models[k][3] for k in use.tolist()], np.int64),
+            np.array([models[k][4] for k in use.tolist()], np.int64), *g_args,
+            csq_kernel._BITS, np.ascontiguousarray(start[a:b]), d_off, d_data, i_off, i_data,
+            present[a:b], tx[a:b], mask[a:b], distance[a:b], pp[a:b], codon[a:b], seq_ok[a:b],
+            unsupported[a:b],
+        )  # fmt: skip
+
+    def hash_ids() -> I64:
+        return kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
+
+    chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
+    with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
+        ids_job = pool.submit(hash_ids)
+        jobs = [pool.submit(piece, job) for job in pieces]
+        matched = sources.clinvar.match(chrom_np, pos, ref, alt) if sources.clinvar is not None and m else {}
+        outs = [j.result() for j in jobs]
+        variant_ids = ids_job.result()
     text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
     other: dict[int, set[str]] = {}
-    reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
-    try:
-        for a, b in spans:
-            c = uniq_chroms[rank[a]]
-            p_c = pos[a:b]
-            transcripts = sources.transcripts.by_chrom.get(c, [])
-            genome = None
-            contigs = reference.contigs.get(c, []) if reference is not None else []
-            if reference is not None:
-                margin = SHIFT_WINDOW + reach + 2
-                genome = csq_kernel.Genome.of(reference, c, max(int(p_c[0]) - margin, 0), int(p_c[-1]) + margin)
-            models, lo, hi, ranks, genes = [], [], [], [], []
-            for t in transcripts:
-                w_lo = int(np.searchsorted(p_c, t.tx_start0 + 1 - FLANK - reach, side="left"))
-                w_hi = int(np.searchsorted(p_c, t.tx_end + FLANK + 1, side="right"))
-                if w_hi <= w_lo:
-                    continue
-                models.append(_model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t))))
-                lo.append(w_lo)
-                hi.append(w_hi)
-                ranks.append(tx_rank[t.transcript_id])
-                genes.append(gene_code.setdefault(t.gene_symbol, len(gene_code)))
-            d_off, d_data = _parts(dele.slice(a, b - a))
-            i_off, i_data = _parts(ins.slice(a, b - a))
-            out = _csq.consequences_best(
-                models, np.array(lo, np.int64), np.array(hi, np.int64), np.array(ranks, np.int64),
-                np.array(genes, np.int64), genome.seq if genome is not None else None,
-                genome.seg_lo if genome is not None else 0, genome.contig_lo if genome is not None else 0,
-                genome.contig_hi if genome is not None else 0, genome.alone if genome is not None else len(contigs) <= 1,
-                csq_kernel._BITS, np.ascontiguousarray(start[a:b]), d_off, d_data, i_off, i_data,
-                present[a:b], tx[a:b], mask[a:b], distance[a:b], pp[a:b], codon[a:b], seq_ok[a:b],
-                unsupported[a:b],
-            )  # fmt: skip
-            for k in range(6):
-                text_parts[k].append(_strings(out[k], b - a))
-            symbols = {v: s for s, v in gene_code.items()}
-            ov, og = np.frombuffer(out[6], np.int64), np.frombuffer(out[7], np.int64)
-            for v, g in zip((ov + a).tolist(), og.tolist(), strict=True):
-                other.setdefault(v, set()).add(symbols[g])
-    finally:
-        hasher.join()
+    symbols = {v: s for s, v in gene_code.items()}
+    for (a, b, _, _), out in zip(pieces, outs, strict=True):
+        for k in range(6):
+            text_parts[k].append(_strings(out[k], b - a))
+        ov, og = np.frombuffer(out[6], np.int64), np.frombuffer(out[7], np.int64)
+        for v, g in zip((ov + a).tolist(), og.tolist(), strict=True):
+            other.setdefault(v, set()).add(symbols[g])
     texts = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in text_parts]
-    variant_ids = ids["v"]
-    has = present.view(np.bool_)
-    unsup = unsupported.view(np.bool_)
-    if not unsup.any():
-        return _table(
-            sources, annotator, tx_by_rank, chrom, pos, ref, alt, variant_ids, has, tx, mask, pp, codon,
-            seq_ok.view(np.bool_), mm, af, texts, other,
-        )  # fmt: skip
-    fr = np.flatnonzero(~unsup)
-    fx = pa.array(fr)
-    row_of = np.full(m, -1, np.int64)
-    row_of[fr] = np.arange(len(fr))
-    table = _table(
-        sources, annotator, tx_by_rank, chrom.take(fx), pos[fr], ref.take(fx), alt.take(fx), variant_ids[fr],
-        has[fr], tx[fr], mask[fr], pp[fr], codon[fr], seq_ok.view(np.bool_)[fr], mm[fr],
-        None if af is None else [af[i] for i in fr.tolist()], [t.take(fx) for t in texts],
-        {int(row_of[k]): g for k, g in other.items() if row_of[k] >= 0},
+    return _Annotated(
+        sources, annotator, tx_by_rank, chrom, chrom_np, pos, ref, alt, variant_ids, present.view(np.bool_), tx,
+        mask, pp, codon, seq_ok.view(np.bool_), mm, af, texts, other, matched,
+        _Redo(annotator, unsupported.view(np.bool_), chrom, pos, ref, alt, start, dele, ins, mm, af),
     )  # fmt: skip
-    redo = np.flatnonzero(unsup)
-    sites = [
-        Site(str(chrom[k]), int(pos[k]), str(ref[k]), str(alt[k]), Change(int(start[k]), str(dele[k]), str(ins[k])),
-             bool(mm[k]), None if af is None else af[k])
-        for k in redo.tolist()
-    ]  # fmt: skip
-    table_slow = pa.Table.from_pydict(_rows(annotator, sites), schema=SCHEMA)
-    final = np.empty(m, np.int64)
-    final[np.concatenate([fr, redo])] = np.arange(m)
-    return _reordered(pa.concat_tables([table, table_slow]), pa.array(final))
+
+
+class _Redo:
+    """The variants some transcript's C code left, annotated by the per-variant code (up front,
+    for the summary) and placed into each chunk."""
+
+    def __init__(
+        self, annotator: VariantAnnotator, unsupported: BOOL, chrom: pa.Array, pos: I64, ref: pa.Array,
+        alt: pa.Array, start: I64, dele: pa.Array, ins: pa.Array, mm: BOOL, af: list[float | None] | None,
+    ) -> None:  # fmt: skip
+        self.unsupported = unsupported
+        self.rows = np.flatnonzero(unsupported)
+        sites = [
+            Site(str(chrom[k]), int(pos[k]), str(ref[k]), str(alt[k]),
+                 Change(int(start[k]), str(dele[k]), str(ins[k])), bool(mm[k]), None if af is None else af[k])
+            for k in self.rows.tolist()
+        ]  # fmt: skip
+        self.table = pa.Table.from_pydict(_rows(annotator, sites), schema=SCHEMA) if sites else None
+
+
+class _Annotated:
+    """The distinct variants' chosen results, turned into output tables chunk by chunk."""
+
+    def __init__(
+        self, sources: Sources, annotator: VariantAnnotator, txs: list[Transcript], chrom: pa.Array,
+        chrom_np: npt.NDArray[Any], pos: I64, ref: pa.Array, alt: pa.Array, variant_ids: I64, has: BOOL, tx: I64,
+        mask: npt.NDArray[np.uint64], pp: I64, codon: I64, seq_ok: BOOL, mm: BOOL, af: list[float | None] | None,
+        texts: list[pa.Array], other: dict[int, set[str]], matched: dict[int, Any], redo: _Redo,
+    ) -> None:  # fmt: skip
+        self.sources, self.annotator, self.txs = sources, annotator, txs
+        self.chrom, self.chrom_np, self.pos, self.ref, self.alt = chrom, chrom_np, pos, ref, alt
+        self.variant_ids, self.has, self.tx, self.mask, self.pp, self.codon = variant_ids, has, tx, mask, pp, codon
+        self.seq_ok, self.mm, self.af, self.texts, self.other, self.matched = seq_ok, mm, af, texts, other, matched
+        self.redo = redo
+
+    def summarise(self, summary: Summary) -> None:
+        """Put the counts of the output rows into ``summary`` (as ``fastpath._summarised`` would)."""
+        fast = ~self.redo.unsupported
+        summary.variants = len(self.pos)
+        for u, count in zip(*np.unique(np.where(self.has, self.mask, 0)[fast], return_counts=True), strict=True):
+            impact = _terms(int(u))[2]
+            summary.impacts[impact] = summary.impacts.get(impact, 0) + int(count)
+        summary.ref_mismatch = int(self.mm.sum())
+        available = np.where(self.has, self.seq_ok, True) & ~(self.mm & self.has)
+        summary.without_sequence = int((~available & fast).sum())
+        if self.redo.table is not None:
+            slow = self.redo.table
+            for d in pc.value_counts(pc.fill_null(slow.column("impact"), "MODIFIER")).to_pylist():
+                summary.impacts[d["values"]] = summary.impacts.get(d["values"], 0) + d["counts"]
+            seq = pc.fill_null(slow.column("sequence_available"), True)
+            summary.without_sequence += int(pc.sum(pc.invert(seq).cast(pa.int64())).as_py() or 0)
+
+    def chunks(self, size: int) -> Iterator[pa.Table]:
+        """The output rows ``[a, a + size)`` for ``a`` = 0, size, 2 size …"""
+        m = len(self.pos)
+        if not m:
+            yield self.chunk(0, 0)
+        for a in range(0, m, size):
+            yield self.chunk(a, min(a + size, m))
+
+    def chunk(self, a: int, b: int) -> pa.Table:
+        """The output table of rows ``[a, b)``."""
+        unsup = self.redo.unsupported[a:b]
+        fr = np.flatnonzero(~unsup) + a
+        whole = len(fr) == b - a
+
+        def rows(x: Any) -> Any:
+            if isinstance(x, pa.Array):
+                return x.slice(a, b - a) if whole else x.take(pa.array(fr))
+            return x[a:b] if whole else x[fr]
+
+        row_of = np.full(b - a, -1, np.int64)
+        row_of[fr - a] = np.arange(len(fr))
+
+        def local(d: dict[int, Any]) -> dict[int, Any]:
+            return {int(row_of[k - a]): v for k, v in d.items() if a <= k < b and row_of[k - a] >= 0}
+
+        table = _table(
+            self.sources, self.annotator, self.txs, rows(self.chrom), rows(self.chrom_np), rows(self.pos),
+            rows(self.ref), rows(self.alt), rows(self.variant_ids), rows(self.has), rows(self.tx), rows(self.mask),
+            rows(self.pp), rows(self.codon), rows(self.seq_ok), rows(self.mm),
+            None if self.af is None else [self.af[i] for i in fr.tolist()], [rows(t) for t in self.texts],
+            local(self.other), local(self.matched),
+        )  # fmt: skip
+        if whole:
+            return table
+        redo = self.redo.rows
+        sel = np.flatnonzero((redo >= a) & (redo < b))
+        assert self.redo.table is not None
+        slow = self.redo.table.take(pa.array(sel))
+        final = np.empty(b - a, np.int64)
+        final[np.concatenate([fr, redo[sel]]) - a] = np.arange(b - a)
+        return _reordered(pa.concat_tables([table, slow]), pa.array(final))
+
+
+def _terms(mask: int) -> tuple[str, str, str]:
+    """The consequence text, the most severe term and the impact of a term mask (0: intergenic)."""
+    if mask == 0:
+        return "intergenic_variant", "intergenic_variant", "MODIFIER"
+    terms = so.sort_terms(tuple(t for i, (t, _, _) in enumerate(so.TERMS) if mask >> i & 1))
+    return "&".join(terms), terms[0], so.impact_of(terms)
 
 
 def _table(
@@ -439,6 +554,7 @@ def _table(
     annotator: VariantAnnotator,
     txs: list[Transcript],
     chrom: pa.Array,
+    chrom_np: npt.NDArray[Any],
     pos: I64,
     ref: pa.Array,
     alt: pa.Array,
@@ -453,6 +569,7 @@ def _table(
     af: list[float | None] | None,
     texts: list[pa.Array],
     other: dict[int, set[str]],
+    matched: dict[int, Any],
 ) -> pa.Table:
     """The output columns of ``m`` variants from their chosen results."""
     m = len(pos)
@@ -471,18 +588,9 @@ def _table(
         cols[name] = pa.array(values, type_).take(tx_idx) if txs else pa.nulls(m, type_)
     # consequence terms: one text per distinct mask
     encoded = pc.dictionary_encode(pa.array(mask, pa.uint64()))
-    cons, most, imp = [], [], []
-    for u in encoded.dictionary.to_pylist():
-        if u == 0:
-            cons.append("intergenic_variant")
-            most.append("intergenic_variant")
-            imp.append("MODIFIER")
-            continue
-        terms = so.sort_terms(tuple(t for i, (t, _, _) in enumerate(so.TERMS) if u >> i & 1))
-        cons.append("&".join(terms))
-        most.append(terms[0])
-        imp.append(so.impact_of(terms))
-    for name, values in (("consequence", cons), ("most_severe", most), ("impact", imp)):
+    described = [_terms(u) for u in encoded.dictionary.to_pylist()]
+    for k, name in enumerate(("consequence", "most_severe", "impact")):
+        values = [d[k] for d in described]
         cols[name] = pa.array(values, pa.string()).take(encoded.indices)
     hgvs_c, hgvs_p, exon, intron, aa_ref, aa_alt = texts
     cols.update(hgvs_c=hgvs_c, hgvs_p=hgvs_p, exon=exon, intron=intron, aa_ref=aa_ref, aa_alt=aa_alt)
@@ -495,12 +603,11 @@ def _table(
     no_values = pa.nulls(m, pa.float64())
     for name in ("max_af", "gnomade_af", "gnomadg_af", "gnomadg_eas_af", "revel", "spliceai_max", "cadd_phred"):
         cols[name] = no_values
-    chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
     missense = has & (mask & _BIT["missense_variant"] != 0) & aa_alt.is_valid().to_numpy(zero_copy_only=False)
     cols.update(
         _join_columns(
             sources, annotator, chrom_np, pos, ref, alt, missense, tx_i, codon, txs,
-            lambda k: str(aa_alt[k].as_py()),
+            lambda k: str(aa_alt[k].as_py()), matched,
         )
     )  # fmt: skip
     cols.update(_gene_columns(sources, txs, tx_i, has))

@@ -16,7 +16,8 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -542,17 +543,40 @@ def _atomic_target(out: Path) -> Iterator[Path]:
 
 def write_parquet(table: pa.Table, out: Path, meta: dict[str, Any]) -> None:
     """Write the annotation table with its provenance in the Parquet schema metadata."""
-    table = table.replace_schema_metadata({b"genopath": json.dumps(meta).encode()})
-    with _atomic_target(out) as tmp:
-        pq.write_table(
-            table,
+    write_parquet_chunks(table.schema, [table], out, meta)
+
+
+def write_parquet_chunks(schema: pa.Schema, tables: Iterable[pa.Table], out: Path, meta: dict[str, Any]) -> None:
+    """Write tables of ``schema`` one after another (a row group or more each) into one Parquet
+    file with the provenance in its schema metadata.
+
+    A second thread writes each table while the iterable builds the next (Arrow's writer
+    releases the GIL); nothing is left at ``out`` unless every table is written.
+    """
+    schema = schema.with_metadata({b"genopath": json.dumps(meta).encode()})
+    names = set(schema.names)
+    with _atomic_target(out) as tmp, ThreadPoolExecutor(1, thread_name_prefix="genopath-parquet") as pool:
+        writer = pq.ParquetWriter(
             tmp,
+            schema,
             compression="zstd",
             # dictionaries where values repeat; min/max statistics where readers prune by them
             # (both cost time on the near-unique HGVS and ID columns, for no gain)
-            use_dictionary=[name for name in _DICTIONARY_COLUMNS if name in table.column_names],
-            write_statistics=[name for name in _STATISTICS_COLUMNS if name in table.column_names],
+            use_dictionary=[name for name in _DICTIONARY_COLUMNS if name in names],
+            write_statistics=[name for name in _STATISTICS_COLUMNS if name in names],
         )
+        pending: Future[None] | None = None
+        try:
+            for table in tables:
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write_table, table)
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None:
+                wait([pending])  # the table in hand is written (or failed) before the file closes
+            writer.close()
 
 
 _DICTIONARY_COLUMNS = (

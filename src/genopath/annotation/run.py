@@ -8,19 +8,25 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from genopath.annotation import fastpath, readers
+from genopath.annotation import fastpath, kernel_path, readers
 from genopath.annotation.pipeline import (
+    SCHEMA,
     Summary,
     annotate_sites,
     provenance,
     read_sites,
     write_parquet,
+    write_parquet_chunks,
     write_vcf,
 )
 from genopath.annotation.sources import load_sources, mane_transcript_ids, missing_optional, open_reference
 from genopath.core.errors import InputError
 from genopath.core.settings import Settings
 from genopath.resources import SILENT, Progress, require
+
+
+#: Output rows per Parquet row group when the C path writes while it builds.
+CHUNK_ROWS = 131_072
 
 
 @dataclass
@@ -69,6 +75,15 @@ def annotate_vcf(
             chroms = set(pc.unique(records.chrom).to_pylist())
             sources = load_sources(settings, chroms, reference, ref_version)
             progress.begin("annotating variants", total=records.records)
+            if kind == "parquet" and kernel_path.available():
+                # built chunk by chunk while a second thread writes the previous one
+                summary, chunks = kernel_path.annotate_chunks(records, sources, progress.advance, CHUNK_ROWS)
+                progress.end()
+                meta = provenance(sources, Path(vcf), summary)
+                progress.begin(f"writing {Path(out).name}")
+                write_parquet_chunks(SCHEMA, chunks, Path(out), meta)
+                progress.end()
+                return AnnotateResult(Path(out), summary, meta, missing_optional(settings))
             table, summary = fastpath.annotate_records(records, sources, progress.advance)
             progress.end()
         else:
