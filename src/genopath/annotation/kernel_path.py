@@ -65,7 +65,8 @@ from genopath.resources.contigs import chrom_sort_key
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
 
-#: Alleles of a record are numbered ``record * OCCURRENCE + allele`` (the first occurrence wins).
+#: Alleles are numbered ``record * k + allele`` with ``k`` at least this and above any record's
+#: number of ALT alleles (the first occurrence wins).
 OCCURRENCE = 1024
 #: Variants per call of the C consequence code (calls run in parallel threads).
 PIECE = 160_000
@@ -171,7 +172,8 @@ def annotate_chunks(
     ref = ref_s if all_rows else ref_s.take(pa.array(rows))
     alt = alt_s if all_rows else alt_s.take(pa.array(rows))
     chrom = records.chrom if all_rows else records.chrom.take(pa.array(rows))
-    occ = rows * OCCURRENCE
+    factor = max(OCCURRENCE, int(n_alts.max()) + 1) if n else OCCURRENCE
+    occ = rows * factor
     allele_af: list[I64] = [np.zeros(len(rows), np.int64)]
     m_rows = np.flatnonzero(multi)
     if len(m_rows):
@@ -184,7 +186,7 @@ def annotate_chunks(
                 if not a or a[0] in "<*." or "[" in a or "]" in a:
                     summary.skipped_symbolic += 1
                     continue
-                extra.append((m_chrom[k], int(records.pos[r]), m_ref[k], a, r * OCCURRENCE + min(i, OCCURRENCE - 1), i))
+                extra.append((m_chrom[k], int(records.pos[r]), m_ref[k], a, r * factor + i, i))
         if extra:
             chrom = pa.concat_arrays([chrom, pa.array([e[0] for e in extra], pa.string())])
             pos = np.concatenate([pos, np.array([e[1] for e in extra], np.int64)])
@@ -214,7 +216,7 @@ def annotate_chunks(
     if records.info is not None:
         d_occ = occ_all[keep]
         d_which = _allele_index(which_af, occ, d_occ)
-        r_of = d_occ // OCCURRENCE
+        r_of = d_occ // factor
         d_af = [af(i)[r] for r, i in zip(r_of.tolist(), d_which.tolist(), strict=True)]
     chrom_names = pa.array(uniq_chroms, pa.string())
     d_chrom = chrom_names.take(pa.array(d_rank))
@@ -367,7 +369,7 @@ def _annotate_distinct(
     m = len(pos)
     reference = sources.reference
     bounds = np.flatnonzero(np.r_[True, rank[1:] != rank[:-1]]) if m else np.zeros(0, np.int64)
-    spans = list(zip(bounds.tolist(), np.r_[bounds[1:], m].tolist(), strict=True))
+    spans = list(zip(bounds.tolist(), np.r_[bounds[1:], m].tolist(), strict=True)) if m else []
     txs = [t for a, _ in spans for t in sources.transcripts.by_chrom.get(uniq_chroms[rank[a]], [])]
     tx_by_rank = sorted(txs, key=lambda t: t.transcript_id)
     tx_rank = {t.transcript_id: r for r, t in enumerate(tx_by_rank)}
