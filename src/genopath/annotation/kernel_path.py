@@ -27,8 +27,8 @@ release the GIL).
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -74,7 +74,10 @@ PIECE = 160_000
 _POS_BITS = 33
 
 
-_csq = csq_kernel._csq
+try:
+    from genopath.annotation import _csq
+except ImportError:  # built without a compiler: setup.py marks the extension optional
+    _csq = None  # type: ignore[assignment]
 
 
 def available() -> bool:
@@ -221,7 +224,19 @@ def annotate_chunks(
     chrom_names = pa.array(uniq_chroms, pa.string())
     d_chrom = chrom_names.take(pa.array(d_rank))
     annotated = _annotate_distinct(
-        sources, annotator, uniq_chroms, d_rank, d_chrom, d_pos, d_ref, d_alt, d_start, d_dele, d_ins, d_mm, d_af
+        sources,
+        annotator,
+        uniq_chroms,
+        d_rank,
+        d_chrom,
+        d_pos,
+        d_ref,
+        d_alt,
+        d_start,
+        d_dele,
+        d_ins,
+        d_mm,
+        d_af,
     )
     annotated.summarise(summary)
     return summary, annotated.chunks(rows_per_chunk or max(len(d_pos), 1))
@@ -234,7 +249,9 @@ def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
     return which[at]
 
 
-def _normalise_all(sources: Sources, chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array, occ: I64) -> _Alleles:
+def _normalise_all(
+    sources: Sources, chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array, occ: I64
+) -> _Alleles:
     """:func:`pipeline.normalise` of every allele, by the C code chromosome by chromosome."""
     reference = sources.reference
     out = _Alleles()
@@ -315,7 +332,9 @@ def _distinct(rank: I64, key_pos: I64, key_ref: pa.Array, key_alt: pa.Array, occ
         return np.zeros(0, np.int64)
     if key_pos.min() < 0 or key_pos.max() >= 1 << _POS_BITS:  # not a VCF position: no packing
         order = np.lexsort((key_pos, rank))
-        same = np.r_[False, (rank[order][1:] == rank[order][:-1]) & (key_pos[order][1:] == key_pos[order][:-1])]
+        same = np.r_[
+            False, (rank[order][1:] == rank[order][:-1]) & (key_pos[order][1:] == key_pos[order][:-1])
+        ]
         group = np.empty(n, np.int64)
         group[order] = np.cumsum(~same)
     else:
@@ -335,6 +354,13 @@ def _model_tuple(model: csq_kernel.TranscriptModel) -> tuple[Any, ...]:
         model.strand, model.starts, model.ends, model.cum, model.coding, model.cds_start0, model.cds_end,
         model.cds_cdna_start, model.cds_cdna_end, model.mrna, model.cds0, model.protein, model.malformed is not None,
     )  # fmt: skip
+
+
+#: The reference bases of a chromosome for the C code: bases, segment start, contig span, alone.
+_GenomeArgs = tuple[bytes | None, int, int, int, bool]
+#: A transcript for the C code: first variant position it reaches, model tuple, last position
+#: it reaches, rank by transcript ID, gene symbol number.
+_Reach = tuple[int, tuple[Any, ...], int, int, int]
 
 
 def _workers() -> int:
@@ -383,20 +409,22 @@ def _annotate_distinct(
     seq_ok = np.zeros(m, np.uint8)
     unsupported = np.zeros(m, np.uint8)
     reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
-    pieces: list[tuple[int, int, Any, list[tuple[int, tuple[Any, ...], int, int, int]]]] = []
+    pieces: list[tuple[int, int, _GenomeArgs, list[_Reach]]] = []
     for a, b in spans:
         c = uniq_chroms[rank[a]]
         contigs = reference.contigs.get(c, []) if reference is not None else []
         genome = None
         if reference is not None:
             margin = SHIFT_WINDOW + reach + 2
-            genome = csq_kernel.Genome.of(reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin)
-        g_args = (
+            genome = csq_kernel.Genome.of(
+                reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin
+            )
+        g_args: _GenomeArgs = (
             genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
             genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
             genome.alone if genome is not None else len(contigs) <= 1,
         )  # fmt: skip
-        models = []  # the transcripts within reach of the chromosome's variants
+        models: list[_Reach] = []  # the transcripts within reach of the chromosome's variants
         for t in sources.transcripts.by_chrom.get(c, []):
             if t.tx_end + FLANK + 1 < pos[a] or t.tx_start0 + 1 - FLANK - reach > pos[b - 1]:
                 continue
@@ -406,8 +434,8 @@ def _annotate_distinct(
         for lo in range(a, b, PIECE):
             pieces.append((lo, min(lo + PIECE, b), g_args, models))
 
-    def piece(job: tuple[int, int, Any, list[tuple[int, tuple[Any, ...], int, int, int]]]) -> Any:
-        a, b, g_args, models = job
+    def piece(job: tuple[int, int, _GenomeArgs, list[_Reach]]) -> Any:
+        a, b, (seq, seg_lo, contig_lo, contig_hi, alone), models = job
         p_c = pos[a:b]
         lo = np.searchsorted(p_c, np.array([x[0] for x in models], np.int64), side="left")
         hi = np.searchsorted(p_c, np.array([x[2] for x in models], np.int64), side="right")
@@ -417,7 +445,7 @@ def _annotate_distinct(
         return _csq.consequences_best(
             [models[k][1] for k in use.tolist()], lo[use], hi[use],
             np.array([models[k][3] for k in use.tolist()], np.int64),
-            np.array([models[k][4] for k in use.tolist()], np.int64), *g_args,
+            np.array([models[k][4] for k in use.tolist()], np.int64), seq, seg_lo, contig_lo, contig_hi, alone,
             csq_kernel._BITS, np.ascontiguousarray(start[a:b]), d_off, d_data, i_off, i_data,
             present[a:b], tx[a:b], mask[a:b], distance[a:b], pp[a:b], codon[a:b], seq_ok[a:b],
             unsupported[a:b],
@@ -479,15 +507,31 @@ class _Annotated:
     ) -> None:  # fmt: skip
         self.sources, self.annotator, self.txs = sources, annotator, txs
         self.chrom, self.chrom_np, self.pos, self.ref, self.alt = chrom, chrom_np, pos, ref, alt
-        self.variant_ids, self.has, self.tx, self.mask, self.pp, self.codon = variant_ids, has, tx, mask, pp, codon
-        self.seq_ok, self.mm, self.af, self.texts, self.other, self.matched = seq_ok, mm, af, texts, other, matched
+        self.variant_ids, self.has, self.tx, self.mask, self.pp, self.codon = (
+            variant_ids,
+            has,
+            tx,
+            mask,
+            pp,
+            codon,
+        )
+        self.seq_ok, self.mm, self.af, self.texts, self.other, self.matched = (
+            seq_ok,
+            mm,
+            af,
+            texts,
+            other,
+            matched,
+        )
         self.redo = redo
 
     def summarise(self, summary: Summary) -> None:
         """Put the counts of the output rows into ``summary`` (as ``fastpath._summarised`` would)."""
         fast = ~self.redo.unsupported
         summary.variants = len(self.pos)
-        for u, count in zip(*np.unique(np.where(self.has, self.mask, 0)[fast], return_counts=True), strict=True):
+        for u, count in zip(
+            *np.unique(np.where(self.has, self.mask, 0)[fast], return_counts=True), strict=True
+        ):
             impact = _terms(int(u))[2]
             summary.impacts[impact] = summary.impacts.get(impact, 0) + int(count)
         summary.ref_mismatch = int(self.mm.sum())
@@ -603,7 +647,15 @@ def _table(
     cols["ref_mismatch"] = pa.array(mm, pa.bool_())
     cols["af_input"] = pa.array(af, pa.float64()) if af is not None else pa.nulls(m, pa.float64())
     no_values = pa.nulls(m, pa.float64())
-    for name in ("max_af", "gnomade_af", "gnomadg_af", "gnomadg_eas_af", "revel", "spliceai_max", "cadd_phred"):
+    for name in (
+        "max_af",
+        "gnomade_af",
+        "gnomadg_af",
+        "gnomadg_eas_af",
+        "revel",
+        "spliceai_max",
+        "cadd_phred",
+    ):
         cols[name] = no_values
     missense = has & (mask & _BIT["missense_variant"] != 0) & aa_alt.is_valid().to_numpy(zero_copy_only=False)
     cols.update(

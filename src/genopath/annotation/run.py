@@ -24,7 +24,6 @@ from genopath.core.errors import InputError
 from genopath.core.settings import Settings
 from genopath.resources import SILENT, Progress, require
 
-
 #: Output rows per Parquet row group when the C path writes while it builds.
 CHUNK_ROWS = 131_072
 
