@@ -1953,8 +1953,17 @@ def _fast_table(
     has_aa = aa_a > 0 if aa_text is None else aa_text.is_valid().to_numpy(zero_copy_only=False)
     cols.update(
         _join_columns(
-            sources, annotator, chrom, pos, ref, alt, hb & (masks & _BIT["missense_variant"] != 0) & has_aa,
-            tx_i, codon, txs, (lambda k: chr(aa_a[k])) if aa_text is None else (lambda k: str(aa_text[k].as_py())),
+            sources,
+            annotator,
+            chrom,
+            pos,
+            ref,
+            alt,
+            hb & (masks & _BIT["missense_variant"] != 0) & has_aa,
+            tx_i,
+            codon,
+            txs,
+            (lambda k: chr(aa_a[k])) if aa_text is None else (lambda k: str(aa_text[k].as_py())),
         )
     )
     cols.update(_gene_columns(sources, txs, tx_i, hb))
@@ -2013,7 +2022,9 @@ def _join_columns(
                 hit = np.zeros(len(rows), np.bool_)
                 for d in range(3):
                     g = arrays.genomic(firstc + d)
-                    hit |= np.isin(clinvar.position_codes(chrom[rows], g), ppos_codes)
+                    codes = clinvar.position_codes(chrom[rows], g)
+                    at = np.minimum(np.searchsorted(ppos_codes, codes), len(ppos_codes) - 1)
+                    hit |= ppos_codes[at] == codes
                 if csq_kernel.HAVE_C:
                     hits = rows[hit]
                     _prefill_residues(

@@ -470,7 +470,8 @@ def _annotate_distinct(
         ov, og = np.frombuffer(out[6], np.int64), np.frombuffer(out[7], np.int64)
         for v, g in zip((ov + a).tolist(), og.tolist(), strict=True):
             other.setdefault(v, set()).add(symbols[g])
-    texts = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in text_parts]
+    # kept in pieces: a chunk combines only the pieces it spans
+    texts = [pa.chunked_array(parts, pa.string()) for parts in text_parts]
     return _Annotated(
         sources, annotator, tx_by_rank, chrom, chrom_np, pos, ref, alt, variant_ids, present.view(np.bool_), tx,
         mask, pp, codon, seq_ok.view(np.bool_), mm, af, texts, other, matched,
@@ -503,7 +504,7 @@ class _Annotated:
         self, sources: Sources, annotator: VariantAnnotator, txs: list[Transcript], chrom: pa.Array,
         chrom_np: npt.NDArray[Any], pos: I64, ref: pa.Array, alt: pa.Array, variant_ids: I64, has: BOOL, tx: I64,
         mask: npt.NDArray[np.uint64], pp: I64, codon: I64, seq_ok: BOOL, mm: BOOL, af: list[float | None] | None,
-        texts: list[pa.Array], other: dict[int, set[str]], matched: dict[int, Any], redo: _Redo,
+        texts: list[pa.ChunkedArray], other: dict[int, set[str]], matched: dict[int, Any], redo: _Redo,
     ) -> None:  # fmt: skip
         self.sources, self.annotator, self.txs = sources, annotator, txs
         self.chrom, self.chrom_np, self.pos, self.ref, self.alt = chrom, chrom_np, pos, ref, alt
@@ -559,6 +560,10 @@ class _Annotated:
         whole = len(fr) == b - a
 
         def rows(x: Any) -> Any:
+            if isinstance(x, pa.ChunkedArray):
+                x = x.slice(a, b - a)
+                x = x.chunk(0) if x.num_chunks == 1 else x.combine_chunks()
+                return x if whole else x.take(pa.array(fr - a))
             if isinstance(x, pa.Array):
                 return x.slice(a, b - a) if whole else x.take(pa.array(fr))
             return x[a:b] if whole else x[fr]
