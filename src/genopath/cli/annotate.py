@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from genopath.cli.context import ProgressBars, console, errors, load_settings, ok
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused for the run: annotation makes many short-lived objects
+    and few cycles, and the collector's passes over them cost about 0.1 s per million variants.
+    Objects are still freed by reference counting; the collector runs again afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def annotate(
@@ -34,7 +51,7 @@ def annotate(
 
             raise InputError(f"--format must be auto, parquet or vcf, not {fmt!r}")
     settings = load_settings()
-    with errors(), ProgressBars(unit="items") as bars:
+    with errors(), ProgressBars(unit="items") as bars, _without_cycle_collection():
         result = annotate_vcf(
             settings, vcf, out, fasta=fasta, fmt=fmt, use_file_annotation=not reannotate, progress=bars
         )
