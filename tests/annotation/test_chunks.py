@@ -67,7 +67,9 @@ def test_ref_equal_to_alt_rows_are_left_to_the_per_variant_code(
     assert records is not None
     summary, chunks = kernel_path.annotate_chunks(records, sources)
     table = pa.concat_tables(list(chunks))
-    same = [r == a for r, a in zip(table.column("ref").to_pylist(), table.column("alt").to_pylist(), strict=True)]
+    same = [
+        r == a for r, a in zip(table.column("ref").to_pylist(), table.column("alt").to_pylist(), strict=True)
+    ]
     assert sum(same) > 10
     assert table.num_rows == summary.variants
 

@@ -546,7 +546,9 @@ def write_parquet(table: pa.Table, out: Path, meta: dict[str, Any]) -> None:
     write_parquet_chunks(table.schema, [table], out, meta)
 
 
-def write_parquet_chunks(schema: pa.Schema, tables: Iterable[pa.Table], out: Path, meta: dict[str, Any]) -> None:
+def write_parquet_chunks(
+    schema: pa.Schema, tables: Iterable[pa.Table], out: Path, meta: dict[str, Any]
+) -> None:
     """Write tables of ``schema`` one after another (a row group or more each) into one Parquet
     file with the provenance in its schema metadata.
 
