@@ -107,3 +107,30 @@ def test_index_equals_a_dictionary_built_record_by_record(tmp_path_factory, rows
     assert {i: rec.variation_id for i, rec in found.items()} == {
         i: expected[k] for i, k in enumerate(keys) if k in expected
     }
+    # sorted by position code with repeats (the search then runs from the records' side), and
+    # shuffled: the same records
+    codes = cv.position_codes(np.array([k[0] for k in keys], dtype=object), np.array([k[1] for k in keys]))
+    repeated = np.concatenate([np.arange(len(keys)), np.arange(0, len(keys), 3)])
+    sorted_rows = repeated[np.argsort(codes[repeated], kind="stable")]
+    shuffled = np.random.default_rng(split).permutation(len(keys))
+    for rows_ in (sorted_rows, shuffled):
+        picked = [keys[i] for i in rows_.tolist()]
+        found = cv.match(
+            np.array([k[0] for k in picked], dtype=object),
+            np.array([k[1] for k in picked]),
+            pa.array([k[2] for k in picked]),
+            pa.array([k[3] for k in picked]),
+        )
+        assert {i: rec.variation_id for i, rec in found.items()} == {
+            i: expected[k] for i, k in enumerate(picked) if k in expected
+        }
+    # positions looked up in bulk first give the same answers
+    fresh = Clinvar()
+    for k, part in enumerate(parts):
+        if part:
+            fresh.add_table(tmp / f"{k}.parquet", f"r{k}", ["chr1", "chr17", "chrX"])
+    for c in ("chr1", "chr17", "chrX"):
+        fresh.preload(c, np.arange(0, 32))
+        for p in range(0, 32):
+            got = [(r, a, rec.variation_id) for r, a, rec in fresh.pathogenic_at.get((c, p), ())]
+            assert got == by_pos.get((c, p), [])

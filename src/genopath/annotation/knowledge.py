@@ -103,15 +103,29 @@ class Clinvar:
         if not len(pos) or not len(self._codes):
             return {}
         codes = self.position_codes(chrom, pos)
-        lo = np.searchsorted(self._codes, codes, side="left")
-        hi = np.searchsorted(self._codes, codes, side="right")
-        n = hi - lo
-        at = np.flatnonzero(n)
-        if not len(at):
-            return {}
-        variant = np.repeat(at, n[at])
-        first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
-        cand = first + np.arange(len(variant))  # every record row at each variant's position
+        if len(codes) > len(self._codes) and bool(np.all(codes[1:] >= codes[:-1])):
+            # sorted variants, fewer records: search the records' codes among the variants'
+            lo = np.searchsorted(codes, self._codes, side="left")
+            hi = np.searchsorted(codes, self._codes, side="right")
+            n = hi - lo
+            at = np.flatnonzero(n)
+            if not len(at):
+                return {}
+            cand = np.repeat(at, n[at])
+            first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
+            variant = first + np.arange(len(cand))
+            by_variant = np.argsort(variant, kind="stable")  # then record rows in code order
+            variant, cand = variant[by_variant], cand[by_variant]
+        else:
+            lo = np.searchsorted(self._codes, codes, side="left")
+            hi = np.searchsorted(self._codes, codes, side="right")
+            n = hi - lo
+            at = np.flatnonzero(n)
+            if not len(at):
+                return {}
+            variant = np.repeat(at, n[at])
+            first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
+            cand = first + np.arange(len(variant))  # every record row at each variant's position
         same = pc.and_(
             pc.equal(self._ref.take(pa.array(cand)), ref.take(pa.array(variant))),
             pc.equal(self._alt.take(pa.array(cand)), alt.take(pa.array(variant))),
