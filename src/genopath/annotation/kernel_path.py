@@ -451,16 +451,8 @@ def _annotate_distinct(
             unsupported[a:b],
         )  # fmt: skip
 
-    def hash_ids() -> I64:
-        return kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
-
-    chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
     with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
-        ids_job = pool.submit(hash_ids)
-        jobs = [pool.submit(piece, job) for job in pieces]
-        matched = sources.clinvar.match(chrom_np, pos, ref, alt) if sources.clinvar is not None and m else {}
-        outs = [j.result() for j in jobs]
-        variant_ids = ids_job.result()
+        outs = list(pool.map(piece, pieces))
     text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
     other: dict[int, set[str]] = {}
     symbols = {v: s for s, v in gene_code.items()}
@@ -473,8 +465,8 @@ def _annotate_distinct(
     # kept in pieces: a chunk combines only the pieces it spans
     texts = [pa.chunked_array(parts, pa.string()) for parts in text_parts]
     return _Annotated(
-        sources, annotator, tx_by_rank, chrom, chrom_np, pos, ref, alt, variant_ids, present.view(np.bool_), tx,
-        mask, pp, codon, seq_ok.view(np.bool_), mm, af, texts, other, matched,
+        sources, annotator, tx_by_rank, chrom, pos, ref, alt, present.view(np.bool_), tx,
+        mask, pp, codon, seq_ok.view(np.bool_), mm, af, texts, other,
         _Redo(annotator, unsupported.view(np.bool_), chrom, pos, ref, alt, start, dele, ins, mm, af),
     )  # fmt: skip
 
@@ -501,29 +493,15 @@ class _Annotated:
     """The distinct variants' chosen results, turned into output tables chunk by chunk."""
 
     def __init__(
-        self, sources: Sources, annotator: VariantAnnotator, txs: list[Transcript], chrom: pa.Array,
-        chrom_np: npt.NDArray[Any], pos: I64, ref: pa.Array, alt: pa.Array, variant_ids: I64, has: BOOL, tx: I64,
-        mask: npt.NDArray[np.uint64], pp: I64, codon: I64, seq_ok: BOOL, mm: BOOL, af: list[float | None] | None,
-        texts: list[pa.ChunkedArray], other: dict[int, set[str]], matched: dict[int, Any], redo: _Redo,
+        self, sources: Sources, annotator: VariantAnnotator, txs: list[Transcript], chrom: pa.Array, pos: I64,
+        ref: pa.Array, alt: pa.Array, has: BOOL, tx: I64, mask: npt.NDArray[np.uint64], pp: I64, codon: I64,
+        seq_ok: BOOL, mm: BOOL, af: list[float | None] | None, texts: list[pa.ChunkedArray],
+        other: dict[int, set[str]], redo: _Redo,
     ) -> None:  # fmt: skip
         self.sources, self.annotator, self.txs = sources, annotator, txs
-        self.chrom, self.chrom_np, self.pos, self.ref, self.alt = chrom, chrom_np, pos, ref, alt
-        self.variant_ids, self.has, self.tx, self.mask, self.pp, self.codon = (
-            variant_ids,
-            has,
-            tx,
-            mask,
-            pp,
-            codon,
-        )
-        self.seq_ok, self.mm, self.af, self.texts, self.other, self.matched = (
-            seq_ok,
-            mm,
-            af,
-            texts,
-            other,
-            matched,
-        )
+        self.chrom, self.pos, self.ref, self.alt = chrom, pos, ref, alt
+        self.has, self.tx, self.mask, self.pp, self.codon = has, tx, mask, pp, codon
+        self.seq_ok, self.mm, self.af, self.texts, self.other = seq_ok, mm, af, texts, other
         self.redo = redo
 
     def summarise(self, summary: Summary) -> None:
@@ -575,11 +553,10 @@ class _Annotated:
             return {int(row_of[k - a]): v for k, v in d.items() if a <= k < b and row_of[k - a] >= 0}
 
         table = _table(
-            self.sources, self.annotator, self.txs, rows(self.chrom), rows(self.chrom_np), rows(self.pos),
-            rows(self.ref), rows(self.alt), rows(self.variant_ids), rows(self.has), rows(self.tx), rows(self.mask),
-            rows(self.pp), rows(self.codon), rows(self.seq_ok), rows(self.mm),
-            None if self.af is None else [self.af[i] for i in fr.tolist()], [rows(t) for t in self.texts],
-            local(self.other), local(self.matched),
+            self.sources, self.annotator, self.txs, rows(self.chrom), rows(self.pos), rows(self.ref),
+            rows(self.alt), rows(self.has), rows(self.tx), rows(self.mask), rows(self.pp), rows(self.codon),
+            rows(self.seq_ok), rows(self.mm), None if self.af is None else [self.af[i] for i in fr.tolist()],
+            [rows(t) for t in self.texts], local(self.other),
         )  # fmt: skip
         if whole:
             return table
@@ -605,11 +582,9 @@ def _table(
     annotator: VariantAnnotator,
     txs: list[Transcript],
     chrom: pa.Array,
-    chrom_np: npt.NDArray[Any],
     pos: I64,
     ref: pa.Array,
     alt: pa.Array,
-    variant_ids: I64,
     has: BOOL,
     tx: I64,
     mask: npt.NDArray[np.uint64],
@@ -620,10 +595,12 @@ def _table(
     af: list[float | None] | None,
     texts: list[pa.Array],
     other: dict[int, set[str]],
-    matched: dict[int, Any],
 ) -> pa.Table:
-    """The output columns of ``m`` variants from their chosen results."""
+    """The output columns of ``m`` variants from their chosen results (with their variant IDs,
+    ClinVar, cohort and gene joins)."""
     m = len(pos)
+    variant_ids = kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
+    chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
     tx_i = np.where(has, tx, 0)
     tx_idx = pa.array(tx, mask=~has)
     cols: dict[str, Any] = {"chrom": chrom, "pos": pa.array(pos, pa.int64()), "ref": ref, "alt": alt,
@@ -666,7 +643,7 @@ def _table(
     cols.update(
         _join_columns(
             sources, annotator, chrom_np, pos, ref, alt, missense, tx_i, codon, txs,
-            lambda k: str(aa_alt[k].as_py()), matched,
+            lambda k: str(aa_alt[k].as_py()),
         )
     )  # fmt: skip
     cols.update(_gene_columns(sources, txs, tx_i, has))
