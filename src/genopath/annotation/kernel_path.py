@@ -252,7 +252,8 @@ def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
 def _normalise_all(
     sources: Sources, chrom: pa.Array, pos: I64, ref: pa.Array, alt: pa.Array, occ: I64
 ) -> _Alleles:
-    """:func:`pipeline.normalise` of every allele, by the C code chromosome by chromosome."""
+    """:func:`pipeline.normalise` of every allele, by the C code chromosome by chromosome (in
+    pieces of :data:`PIECE` alleles, run by a thread pool)."""
     reference = sources.reference
     out = _Alleles()
     if not len(pos):
@@ -261,42 +262,48 @@ def _normalise_all(
     names = [str(c) for c in enc.dictionary.to_pylist()]
     codes = enc.indices.to_numpy(zero_copy_only=False)
     reach = int(pc.max(pc.utf8_length(ref)).as_py() or 0) + int(pc.max(pc.utf8_length(alt)).as_py() or 0) + 4
+    jobs: list[tuple[str, I64, csq_kernel.Genome | None]] = []
     for k, c in enumerate(names):
         rows = np.arange(len(pos)) if len(names) == 1 else np.flatnonzero(codes == k)
-        idx = None if len(names) == 1 else pa.array(rows)
-        p = pos if idx is None else pos[rows]
-        r = ref if idx is None else ref.take(idx)
-        a = alt if idx is None else alt.take(idx)
         contigs = reference.contigs.get(c, []) if reference is not None else []
         if len(contigs) > 1:  # Reference.covers may pick any of them: the per-variant code
-            _normalise_python(out, reference, c, p, r, a, occ[rows])
+            idx = pa.array(rows)
+            _normalise_python(out, reference, c, pos[rows], ref.take(idx), alt.take(idx), occ[rows])
             continue
         genome = None
         if reference is not None and contigs:
             margin = 2 * (SHIFT_WINDOW + reach)
+            p = pos[rows]
             genome = csq_kernel.Genome.of(reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin)
+        jobs.extend((c, rows[i : i + PIECE], genome) for i in range(0, len(rows), PIECE))
+
+    def run(job: tuple[str, I64, csq_kernel.Genome | None]) -> tuple[Any, ...]:
+        _, rows, genome = job
+        whole = len(rows) == len(pos)
+        p = pos if whole else pos[rows]
+        r = ref if whole else ref.take(pa.array(rows))
+        a = alt if whole else alt.take(pa.array(rows))
         m = len(p)
-        python = np.zeros(m, np.uint8)
-        mm = np.zeros(m, np.uint8)
-        key_pos = np.zeros(m, np.int64)
-        start = np.zeros(m, np.int64)
+        python, mm = np.zeros(m, np.uint8), np.zeros(m, np.uint8)
+        key_pos, start = np.zeros(m, np.int64), np.zeros(m, np.int64)
         r_off, r_data = _parts(r)
         a_off, a_data = _parts(a)
         columns = _csq.normalise(
-            genome.seq if genome is not None else None,
-            genome.seg_lo if genome is not None else 0,
-            genome.contig_lo if genome is not None else 0,
-            genome.contig_hi if genome is not None else 0,
+            genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
+            genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
             np.ascontiguousarray(p, np.int64), r_off, r_data, a_off, a_data, python, mm, key_pos, start,
         )  # fmt: skip
-        texts = [_strings(col, m) for col in columns]
-        done = python == 0
+        return p, r, a, python == 0, mm.view(np.bool_), key_pos, start, [_strings(col, m) for col in columns]
+
+    with ThreadPoolExecutor(min(_workers(), len(jobs)) or 1, thread_name_prefix="genopath-normalise") as pool:
+        done_jobs = list(pool.map(run, jobs))
+    for (c, rows, _), (p, r, a, done, mm, key_pos, start, texts) in zip(jobs, done_jobs, strict=True):
         if done.all():
-            out.add(c, key_pos, start, mm.view(np.bool_), occ[rows], texts)
+            out.add(c, key_pos, start, mm, occ[rows], texts)
             continue
         ok = np.flatnonzero(done)
         okx = pa.array(ok)
-        out.add(c, key_pos[ok], start[ok], mm.view(np.bool_)[ok], occ[rows][ok], [t.take(okx) for t in texts])
+        out.add(c, key_pos[ok], start[ok], mm[ok], occ[rows][ok], [t.take(okx) for t in texts])
         left = np.flatnonzero(~done)
         lx = pa.array(left)
         _normalise_python(out, reference, c, p[left], r.take(lx), a.take(lx), occ[rows][left])

@@ -43,8 +43,6 @@ from pathlib import Path
 from typing import ClassVar, Final, NamedTuple
 from urllib.parse import unquote
 
-import cyvcf2
-
 from genopath.annotation import so
 from genopath.annotation.model import TranscriptConsequence
 from genopath.core.errors import InputError
@@ -456,6 +454,8 @@ def iter_annotated(vcf_path: str | Path, mane_transcripts: Collection[str] = ())
         When the file cannot be opened, declares no known annotation, or a record's annotation
         is malformed (the message names the file and position).
     """
+    import cyvcf2  # here, not at the top: annotating a plain VCF does not need htslib's reader
+
     path = Path(vcf_path)
     try:
         vcf = cyvcf2.VCF(str(path))
