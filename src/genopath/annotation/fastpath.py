@@ -37,10 +37,10 @@ per-variant code.
 from __future__ import annotations
 
 import gzip
-import zlib
 import os
 import pickle
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
