@@ -74,7 +74,6 @@ from genopath.annotation.pipeline import (
     header_contigs,
     normalise,
 )
-from genopath.annotation.prefetch import read_bytes
 from genopath.annotation.reference import Reference, canonical_chrom
 from genopath.annotation.transcripts import FLANK, Transcript
 from genopath.core.errors import InputError
@@ -123,21 +122,28 @@ class Records:
     af_float32: bool = False  # INFO/AF declared Float: htslib holds it as a 32-bit float
 
 
-def read_records(path: Path, data: bytes | None = None) -> Records | None:
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_records(path: Path) -> Records | None:
     """Parse a VCF's header and body with Arrow, or ``None`` when the file needs the htslib reader.
 
     A BCF file, a body with an unusual layout, or a header declaring INFO/AF with a type other
     than Float, Integer or String is left to :func:`genopath.annotation.pipeline.read_sites`.
-    ``data`` may hold the file's decompressed bytes, read already (see :mod:`prefetch`).
     """
     path = Path(path)
-    if data is None:
-        if not path.exists():
-            raise InputError(f"VCF {path} does not exist")
-        try:
-            data = read_bytes(path)
-        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
-            raise InputError(f"{path} is truncated or corrupt after 0 records: {e}") from e
+    if not path.exists():
+        raise InputError(f"VCF {path} does not exist")
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    try:
+        if magic == _GZIP_MAGIC:
+            with gzip.open(path, "rb") as g:
+                data = g.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise InputError(f"{path} is truncated or corrupt after 0 records: {e}") from e
     if not data.startswith(b"##fileformat=VCF"):
         return None
     i = data.find(b"\n#CHROM")

@@ -19,7 +19,6 @@ from genopath.annotation.pipeline import (
     write_parquet_chunks,
     write_vcf,
 )
-from genopath.annotation.prefetch import Prefetch
 from genopath.annotation.sources import load_sources, mane_transcript_ids, missing_optional, open_reference
 from genopath.core.errors import InputError
 from genopath.core.settings import Settings
@@ -59,11 +58,8 @@ def annotate_vcf(
     fmt: str = "auto",
     use_file_annotation: bool = True,
     progress: Progress = SILENT,
-    prefetched: Prefetch | None = None,
 ) -> AnnotateResult:
-    """Annotate ``vcf`` into ``out``; nothing is written at ``out`` unless the whole run succeeds.
-
-    ``prefetched`` may be reading ``vcf`` already (:class:`prefetch.Prefetch`)."""
+    """Annotate ``vcf`` into ``out``; nothing is written at ``out`` unless the whole run succeeds."""
     kind = output_format(out, fmt)
     if Path(out).resolve() == Path(vcf).resolve():
         raise InputError("the output would overwrite the input VCF; choose another --out")
@@ -71,7 +67,7 @@ def annotate_vcf(
     reference, ref_version = open_reference(settings, fasta)
     try:
         progress.begin(f"reading {Path(vcf).name}")
-        records = fastpath.read_records(Path(vcf), prefetched.take(vcf) if prefetched is not None else None)
+        records = fastpath.read_records(Path(vcf))
         if records is not None and (not use_file_annotation or readers.detect(records.header) is None):
             # a plain VCF: the vectorised path (same rows as the per-variant code)
             progress.end()

@@ -38,9 +38,6 @@ def annotate(
     ),
 ) -> None:
     """Annotate every distinct variant once: one row per variant, stamped with resource versions."""
-    from genopath.annotation.prefetch import Prefetch
-
-    prefetched = Prefetch(vcf)  # the input is read while Arrow and the annotator load
     import pyarrow as pa
 
     from genopath.annotation.fastpath import fast_memory_pool
@@ -56,9 +53,8 @@ def annotate(
     settings = load_settings()
     with errors(), ProgressBars(unit="items") as bars, _without_cycle_collection():
         result = annotate_vcf(
-            settings, vcf, out, fasta=fasta, fmt=fmt, use_file_annotation=not reannotate, progress=bars,
-            prefetched=prefetched,
-        )  # fmt: skip
+            settings, vcf, out, fasta=fasta, fmt=fmt, use_file_annotation=not reannotate, progress=bars
+        )
     s = result.summary
     impacts = ", ".join(f"{k} {v:,}" for k, v in sorted(s.impacts.items()))
     ok(f"annotated {s.variants:,} distinct variants from {s.records:,} records ({s.source}) → {result.out}")
