@@ -75,17 +75,21 @@ def test_ref_equal_to_alt_rows_are_left_to_the_per_variant_code(
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(size=st.integers(1, 90), step=st.sampled_from([211, 997, 2003]))
+@given(size=st.integers(1, 90), first=st.none() | st.integers(1, 200), step=st.sampled_from([211, 997, 2003]))
 def test_any_chunk_size_gives_the_whole_table(
-    size: int, step: int, sources: Sources, bundle_reference: Reference, tmp_path: Path
+    size: int, first: int | None, step: int, sources: Sources, bundle_reference: Reference, tmp_path: Path
 ) -> None:
     vcf = write_vcf(tmp_path / f"r{step}.vcf", brca1_records(bundle_reference, step))
     records = fastpath.read_records(vcf)
     assert records is not None
     whole, whole_summary = kernel_path.annotate_records(records, sources)
-    summary, chunks = kernel_path.annotate_chunks(records, sources, rows_per_chunk=size)
+    summary, chunks = kernel_path.annotate_chunks(
+        records, sources, rows_per_chunk=size, first_chunk_rows=first
+    )
     parts = list(chunks)
-    assert [p.num_rows for p in parts[:-1]] == [size] * (len(parts) - 1)
+    sizes = [p.num_rows for p in parts]
+    head = min(first or size, whole.num_rows)
+    assert sizes[0] == head and all(n == size for n in sizes[1:-1]) and 0 < sizes[-1] <= max(size, head)
     got = pa.concat_tables(parts)
     assert got.schema.equals(whole.schema)
     for name in whole.column_names:

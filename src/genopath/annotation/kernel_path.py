@@ -141,9 +141,11 @@ def annotate_chunks(
     sources: Sources,
     progress: Callable[[int], None] | None = None,
     rows_per_chunk: int | None = None,
+    first_chunk_rows: int | None = None,
 ) -> tuple[Summary, Iterator[pa.Table]]:
     """The run's summary, and its output table in chunks of ``rows_per_chunk`` rows (one chunk
-    when ``None``), built as they are taken: a writer can write one while the next is built."""
+    when ``None``; the first of ``first_chunk_rows``), built as they are taken: a writer can
+    write one while the next is built (a small first chunk lets it start sooner)."""
     summary = Summary()
     summary.records = n = records.records
     annotator = VariantAnnotator(sources)
@@ -239,7 +241,7 @@ def annotate_chunks(
         d_af,
     )
     annotated.summarise(summary)
-    return summary, annotated.chunks(rows_per_chunk or max(len(d_pos), 1))
+    return summary, annotated.chunks(rows_per_chunk or max(len(d_pos), 1), first_chunk_rows)
 
 
 def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
@@ -530,13 +532,15 @@ class _Annotated:
             seq = pc.fill_null(slow.column("sequence_available"), True)
             summary.without_sequence += int(pc.sum(pc.invert(seq).cast(pa.int64())).as_py() or 0)
 
-    def chunks(self, size: int) -> Iterator[pa.Table]:
-        """The output rows ``[a, a + size)`` for ``a`` = 0, size, 2 size …"""
+    def chunks(self, size: int, first: int | None = None) -> Iterator[pa.Table]:
+        """The output rows in chunks of ``size`` rows, the first of ``first`` rows (default ``size``)."""
         m = len(self.pos)
         if not m:
             yield self.chunk(0, 0)
-        for a in range(0, m, size):
-            yield self.chunk(a, min(a + size, m))
+        a, b = 0, min(first or size, m)
+        while a < m:
+            yield self.chunk(a, b)
+            a, b = b, min(b + size, m)
 
     def chunk(self, a: int, b: int) -> pa.Table:
         """The output table of rows ``[a, b)``."""
