@@ -2131,18 +2131,18 @@ def _prefill_residues(
     if clinvar is None or not keys:
         return
     cache = annotator._clinvar_aa
-    clinvar.preload(keys[0][0], np.concatenate([np.asarray(c, np.int64) for c in codons]))
+    chrom = keys[0][0]
+    positions = np.unique(np.concatenate([np.asarray(c, np.int64) for c in codons]))
+    clinvar.preload(chrom, positions)
     todo: dict[tuple[str, int, str, str], Change] = {}
-    for i, key in enumerate(keys):
-        for p in sorted({codons[0][i], codons[1][i], codons[2][i]}):
-            for ref, alt, _ in clinvar.pathogenic_at.get((key[0], p), ()):
-                other = (key[0], p, ref, alt)
-                if other != key and other not in cache and other not in todo:
-                    todo[other] = Change.from_vcf(p, ref, alt)
+    for p in positions.tolist():  # every record in the codons (cached even where it is one of keys)
+        for ref, alt, _ in clinvar.pathogenic_at.get((chrom, p), ()):
+            other = (chrom, p, ref, alt)
+            if other not in cache and other not in todo:
+                todo[other] = Change.from_vcf(p, ref, alt)
     if not todo:
         return
     changes = list(todo.values())
-    chrom = keys[0][0]
     lo = min(c.start for c in changes) - SHIFT_WINDOW - 2
     hi = max(c.end for c in changes) + SHIFT_WINDOW + max(len(c.dele) + len(c.ins) for c in changes) + 2
     reference = annotator.sources.reference

@@ -60,6 +60,7 @@ class Clinvar:
         self._alt: pa.Array = pa.array([], pa.string())
         self._records: dict[tuple[int, int], ClinvarRecord] = {}
         self._at_memo: dict[tuple[str, int], list[tuple[str, str, int, int]]] = {}
+        self._pathogenic_memo: dict[tuple[str, int], list[tuple[str, str, ClinvarRecord]]] = {}
         self.exact = _Exact(self)
         self.pathogenic_at = _PathogenicAt(self)
 
@@ -70,6 +71,7 @@ class Clinvar:
         k = len(self._tables)
         self._tables.append((table, release))
         self._at_memo.clear()
+        self._pathogenic_memo.clear()
         chrom = pc.dictionary_encode(table.column("chrom")).chunk(0) if table.num_rows else None
         pos = table.column("pos").to_numpy().astype(np.int64)
         codes = np.zeros(0, np.int64)
@@ -268,12 +270,15 @@ class _PathogenicAt:
     def get(
         self, key: tuple[str, int], default: tuple[()] | list[tuple[str, str, ClinvarRecord]] = ()
     ) -> list[tuple[str, str, ClinvarRecord]] | tuple[()]:
-        out = []
-        for ref, alt, k, row in self._clinvar._at(key[0], key[1]):
-            rec = self._clinvar.record(k, row)
-            if rec.sig_class in PATHOGENIC:
-                out.append((ref, alt, rec))
-        return out or default
+        memo = self._clinvar._pathogenic_memo
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = [
+                (ref, alt, rec)
+                for ref, alt, k, row in self._clinvar._at(key[0], key[1])
+                if (rec := self._clinvar.record(k, row)).sig_class in PATHOGENIC
+            ]
+        return list(out) or default
 
     def __bool__(self) -> bool:
         return bool(self._clinvar._pathogenic.any())
