@@ -460,8 +460,16 @@ def _annotate_distinct(
             unsupported[a:b],
         )  # fmt: skip
 
+    def hash_ids(a: int, b: int) -> I64:
+        keys = pc.binary_join_element_wise(
+            chrom.slice(a, b - a), _int_text(pos[a:b]), ref.slice(a, b - a), alt.slice(a, b - a), ":"
+        )
+        return kernels.variant_ids(keys)
+
     with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
+        hashed = [pool.submit(hash_ids, a, min(a + PIECE, m)) for a in range(0, m, PIECE)]
         outs = list(pool.map(piece, pieces))
+        variant_ids = np.concatenate([h.result() for h in hashed]) if hashed else np.zeros(0, np.int64)
     text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
     other: dict[int, set[str]] = {}
     symbols = {v: s for s, v in gene_code.items()}
@@ -474,7 +482,7 @@ def _annotate_distinct(
     # kept in pieces: a chunk combines only the pieces it spans
     texts = [pa.chunked_array(parts, pa.string()) for parts in text_parts]
     return _Annotated(
-        sources, annotator, tx_by_rank, chrom, pos, ref, alt, present.view(np.bool_), tx,
+        sources, annotator, tx_by_rank, chrom, pos, ref, alt, variant_ids, present.view(np.bool_), tx,
         mask, pp, codon, seq_ok.view(np.bool_), mm, af, texts, other,
         _Redo(annotator, unsupported.view(np.bool_), chrom, pos, ref, alt, start, dele, ins, mm, af),
     )  # fmt: skip
@@ -503,12 +511,12 @@ class _Annotated:
 
     def __init__(
         self, sources: Sources, annotator: VariantAnnotator, txs: list[Transcript], chrom: pa.Array, pos: I64,
-        ref: pa.Array, alt: pa.Array, has: BOOL, tx: I64, mask: npt.NDArray[np.uint64], pp: I64, codon: I64,
+        ref: pa.Array, alt: pa.Array, variant_ids: I64, has: BOOL, tx: I64, mask: npt.NDArray[np.uint64], pp: I64, codon: I64,
         seq_ok: BOOL, mm: BOOL, af: list[float | None] | None, texts: list[pa.ChunkedArray],
         other: dict[int, set[str]], redo: _Redo,
     ) -> None:  # fmt: skip
         self.sources, self.annotator, self.txs = sources, annotator, txs
-        self.chrom, self.pos, self.ref, self.alt = chrom, pos, ref, alt
+        self.chrom, self.pos, self.ref, self.alt, self.variant_ids = chrom, pos, ref, alt, variant_ids
         self.has, self.tx, self.mask, self.pp, self.codon = has, tx, mask, pp, codon
         self.seq_ok, self.mm, self.af, self.texts, self.other = seq_ok, mm, af, texts, other
         self.redo = redo
@@ -565,7 +573,7 @@ class _Annotated:
 
         table = _table(
             self.sources, self.annotator, self.txs, rows(self.chrom), rows(self.pos), rows(self.ref),
-            rows(self.alt), rows(self.has), rows(self.tx), rows(self.mask), rows(self.pp), rows(self.codon),
+            rows(self.alt), rows(self.variant_ids), rows(self.has), rows(self.tx), rows(self.mask), rows(self.pp), rows(self.codon),
             rows(self.seq_ok), rows(self.mm), None if self.af is None else [self.af[i] for i in fr.tolist()],
             [rows(t) for t in self.texts], local(self.other),
         )  # fmt: skip
@@ -596,6 +604,7 @@ def _table(
     pos: I64,
     ref: pa.Array,
     alt: pa.Array,
+    variant_ids: I64,
     has: BOOL,
     tx: I64,
     mask: npt.NDArray[np.uint64],
@@ -607,10 +616,9 @@ def _table(
     texts: list[pa.Array],
     other: dict[int, set[str]],
 ) -> pa.Table:
-    """The output columns of ``m`` variants from their chosen results (with their variant IDs,
-    ClinVar, cohort and gene joins)."""
+    """The output columns of ``m`` variants from their chosen results (with their ClinVar,
+    cohort and gene joins)."""
     m = len(pos)
-    variant_ids = kernels.variant_ids(pc.binary_join_element_wise(chrom, _int_text(pos), ref, alt, ":"))
     chrom_np = np.asarray(chrom.to_numpy(zero_copy_only=False), dtype=object)
     tx_i = np.where(has, tx, 0)
     tx_idx = pa.array(tx, mask=~has)
