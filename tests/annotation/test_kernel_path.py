@@ -808,3 +808,35 @@ def test_chromosome_split_over_several_contigs(
     assert (
         "SDHB" in got.filter(pa.compute.equal(got.column("chrom"), "chr1")).column("gene_symbol").to_pylist()
     )
+
+
+def _alt_kind(alt: str) -> int:
+    """The specification of ``_csq.classify_alts``: the checks ``fastpath`` makes with Arrow."""
+    if "," in alt:
+        return 1
+    if alt == ".":
+        return 2
+    return 3 if re.search(r"^[<*.]|^$|\[|\]", alt) else 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ACGTN,.<>*[]:acgtDELINS", max_size=12),
+            st.sampled_from(
+                [".", "", "*", "<DEL>", "A,<NON_REF>", "G]17:1]", "[chr1:5[T", "A,C", ".A", "A."]
+            ),
+        ),
+        max_size=40,
+    )
+)
+def test_classify_alts_matches_the_arrow_checks(alts: list[str]) -> None:
+    arr = pa.array(alts, pa.string())
+    kind = np.zeros(len(alts), np.uint8)
+    _csq.classify_alts(*kernel_path._parts(arr), kind)
+    assert kind.tolist() == [_alt_kind(a) for a in alts]
+    sliced = arr.slice(1)  # an array that starts inside its buffers
+    kind = np.zeros(len(sliced), np.uint8)
+    _csq.classify_alts(*kernel_path._parts(sliced), kind)
+    assert kind.tolist() == [_alt_kind(a) for a in alts[1:]]

@@ -2316,10 +2316,59 @@ done:
     return result;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* the kind of each record's ALT field                                                        */
+
+PyDoc_STRVAR(classify_alts_doc,
+             "classify_alts(alt_offsets, alt_data, kind, /)\n--\n\n"
+             "The kind of each of n ALT fields (int32 offsets over data) into kind (uint8[n],\n"
+             "writable): 1 several alleles (a comma), 2 no ALT allele ('.'), 3 a symbolic or\n"
+             "breakend allele or none (empty, or starting with '<', '*' or '.', or holding '[' or\n"
+             "']'), 0 any other single allele.");
+
+static PyObject *py_classify_alts(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer alt_off = {0}, alt_data = {0}, o_kind = {0};
+    PyObject *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*w*:classify_alts", &alt_off, &alt_data, &o_kind)) {
+        return NULL;
+    }
+    Py_ssize_t n = o_kind.len;
+    if (check_buffer(&alt_off, "alt_offsets", 4, n + 1) && check_offsets(alt_off.buf, n, alt_data.len, "alt")) {
+        const int32_t *o = alt_off.buf;
+        const char *d = alt_data.buf;
+        uint8_t *kind = o_kind.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const char *a = d + o[i];
+            int32_t len = o[i + 1] - o[i];
+            uint8_t k = 0;
+            if (memchr(a, ',', (size_t)len)) {
+                k = 1;
+            } else if (len == 1 && a[0] == '.') {
+                k = 2;
+            } else if (len == 0 || a[0] == '<' || a[0] == '*' || a[0] == '.' || memchr(a, '[', (size_t)len) ||
+                       memchr(a, ']', (size_t)len)) {
+                k = 3;
+            }
+            kind[i] = k;
+        }
+        Py_END_ALLOW_THREADS
+        result = Py_None;
+        Py_INCREF(result);
+    }
+    PyBuffer_Release(&alt_off);
+    PyBuffer_Release(&alt_data);
+    PyBuffer_Release(&o_kind);
+    return result;
+}
+
 static PyMethodDef csq_methods[] = {
     {"consequences", py_consequences, METH_VARARGS, consequences_doc},
     {"translate", py_translate, METH_VARARGS, translate_doc},
     {"normalise", py_normalise, METH_VARARGS, normalise_doc},
+    {"classify_alts", py_classify_alts, METH_VARARGS, classify_alts_doc},
     {"distinct", py_distinct, METH_VARARGS, distinct_doc},
     {"consequences_best", py_consequences_best, METH_VARARGS, consequences_best_doc},
     {NULL, NULL, 0, NULL},

@@ -63,6 +63,7 @@ def normalise(
     start: _Buf,
     /,
 ) -> tuple[_Column, _Column, _Column, _Column]: ...
+def classify_alts(alt_offsets: _Buf, alt_data: _Buf, kind: _Buf, /) -> None: ...
 def distinct(
     group: _Buf,
     order: _Buf,

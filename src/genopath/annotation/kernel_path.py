@@ -150,16 +150,12 @@ def annotate_chunks(
     summary.records = n = records.records
     annotator = VariantAnnotator(sources)
     ref_s, alt_s = records.ref, records.alt
-    multi = pc.match_substring(alt_s, ",").to_numpy(zero_copy_only=False)
-    no_alt = pc.equal(alt_s, ".").to_numpy(zero_copy_only=False)  # htslib: no ALT allele at all
-    n_alts = np.ones(n, np.int64)
-    if multi.any():
-        n_alts[multi] = pc.count_substring(alt_s.filter(pa.array(multi)), ",").to_numpy() + 1
-    n_alts[no_alt] = 0
-    summary.alleles = int(n_alts.sum())
-    symbolic = (
-        ~multi & ~no_alt & pc.match_substring_regex(alt_s, r"^[<*.]|^$|\[|\]").to_numpy(zero_copy_only=False)
-    )
+    kind = np.zeros(n, np.uint8)
+    _csq.classify_alts(*_parts(alt_s), kind)
+    multi, no_alt, symbolic = kind == 1, kind == 2, kind == 3  # no_alt: htslib sees no ALT allele
+    m_rows = np.flatnonzero(multi)
+    commas = pc.count_substring(alt_s.take(pa.array(m_rows)), ",").to_numpy() if len(m_rows) else np.zeros(0, np.int64)  # fmt: skip
+    summary.alleles = n - int(no_alt.sum()) + int(commas.sum())
     summary.skipped_symbolic = int(symbolic.sum())
     af_of: dict[int, list[float | None]] = {}
 
@@ -177,10 +173,9 @@ def annotate_chunks(
     ref = ref_s if all_rows else ref_s.take(pa.array(rows))
     alt = alt_s if all_rows else alt_s.take(pa.array(rows))
     chrom = records.chrom if all_rows else records.chrom.take(pa.array(rows))
-    factor = max(OCCURRENCE, int(n_alts.max()) + 1) if n else OCCURRENCE
+    factor = max(OCCURRENCE, int(commas.max()) + 2) if len(commas) else OCCURRENCE
     occ = rows * factor
-    allele_af: list[I64] = [np.zeros(len(rows), np.int64)]
-    m_rows = np.flatnonzero(multi)
+    allele_af: list[I64] = [np.zeros(len(rows), np.int64)] if records.info is not None else []
     if len(m_rows):
         m_ref = ref_s.take(pa.array(m_rows)).to_pylist()
         m_alt = alt_s.take(pa.array(m_rows)).to_pylist()
@@ -198,8 +193,8 @@ def annotate_chunks(
             ref = pa.concat_arrays([ref, pa.array([e[2] for e in extra], pa.string())])
             alt = pa.concat_arrays([alt, pa.array([e[3] for e in extra], pa.string())])
             occ = np.concatenate([occ, np.array([e[4] for e in extra], np.int64)])
-            allele_af.append(np.array([e[5] for e in extra], np.int64))
-    which_af = np.concatenate(allele_af)
+            if records.info is not None:
+                allele_af.append(np.array([e[5] for e in extra], np.int64))
     if progress is not None:
         progress(n)
     alleles = _normalise_all(sources, chrom, pos, ref, alt, occ)
@@ -220,7 +215,7 @@ def annotate_chunks(
     d_af: list[float | None] | None = None
     if records.info is not None:
         d_occ = occ_all[keep]
-        d_which = _allele_index(which_af, occ, d_occ)
+        d_which = _allele_index(np.concatenate(allele_af), occ, d_occ)
         r_of = d_occ // factor
         d_af = [af(i)[r] for r, i in zip(r_of.tolist(), d_which.tolist(), strict=True)]
     chrom_names = pa.array(uniq_chroms, pa.string())
