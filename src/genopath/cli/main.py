@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import os
 from pathlib import Path
@@ -16,6 +18,11 @@ if TYPE_CHECKING:  # typer's own click (vendored by recent typer releases)
 import genopath
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
+
+# At exit, every object moves to the collector's permanent generation: the interpreter's shutdown
+# then frees the modules by reference counting without the collection passes that traverse all
+# that is still alive (about 0.07 s of every command with Arrow, NumPy and pydantic loaded).
+atexit.register(gc.freeze)
 
 #: Top-level commands imported only when used, so that ``genopath pgx`` does not pay for the
 #: registry, SQLAlchemy, Arrow or hpo3: name → (module, attribute: a Typer group or a function).
