@@ -40,6 +40,8 @@ class ClinvarRecord:
 _CLINVAR_COLUMNS = ["chrom", "pos", "ref", "alt", "variation_id", "significance", "sig_class", "stars",
                     "conditions", "mc"]  # fmt: skip
 _POS_BITS = 33  # positions below 2**33; the chromosome's number above
+#: A record at a position: (ref, alt, table, row, whether its class is P or LP).
+_Entry = tuple[str, str, int, int, bool]
 
 
 class Clinvar:
@@ -59,7 +61,7 @@ class Clinvar:
         self._ref: pa.Array = pa.array([], pa.string())  # of each sorted code's row
         self._alt: pa.Array = pa.array([], pa.string())
         self._records: dict[tuple[int, int], ClinvarRecord] = {}
-        self._at_memo: dict[tuple[str, int], list[tuple[str, str, int, int]]] = {}
+        self._at_memo: dict[tuple[str, int], list[_Entry]] = {}
         self._pathogenic_memo: dict[tuple[str, int], list[tuple[str, str, ClinvarRecord]]] = {}
         self.exact = _Exact(self)
         self.pathogenic_at = _PathogenicAt(self)
@@ -187,21 +189,26 @@ class Clinvar:
         refs = self._ref.take(pa.array(cand)).to_pylist() if len(cand) else []
         alts = self._alt.take(pa.array(cand)).to_pylist() if len(cand) else []
         rows = self._rows[cand]
+        pathogenic = self._pathogenic[cand]
         at_pos = np.repeat(pos, n).tolist()
-        found: dict[int, list[tuple[str, str, int, int]]] = {p: [] for p in pos.tolist()}
+        found: dict[int, list[_Entry]] = {p: [] for p in pos.tolist()}
         seen: set[tuple[int, str, str]] = set()
         used: list[int] = []
-        for j, (p, ref, alt, (k, row)) in enumerate(zip(at_pos, refs, alts, rows.tolist(), strict=True)):
+        for j, (p, ref, alt, (k, row), path) in enumerate(
+            zip(at_pos, refs, alts, rows.tolist(), pathogenic.tolist(), strict=True)
+        ):
             if (p, ref, alt) not in seen:  # the first in code order is the newest release's
                 seen.add((p, ref, alt))
-                found[p].append((ref, alt, k, row))
-                used.append(j)
-        self._load_records(rows[used])
+                found[p].append((ref, alt, k, row, path))
+                if path:
+                    used.append(j)
+        self._load_records(rows[used])  # the P/LP records: pathogenic_at.get gives them
         for p, out in found.items():
             self._at_memo[(chrom, p)] = out
 
-    def _at(self, chrom: str, pos: int) -> list[tuple[str, str, int, int]]:
-        """``(ref, alt, table, row)`` of the records at a position, the newest of each variant only."""
+    def _at(self, chrom: str, pos: int) -> list[_Entry]:
+        """``(ref, alt, table, row, P/LP)`` of the records at a position, the newest of each
+        variant only."""
         memo = self._at_memo.get((chrom, pos))
         if memo is not None:
             return memo
@@ -211,13 +218,14 @@ class Clinvar:
         code = (cid << _POS_BITS) + pos
         lo = int(np.searchsorted(self._codes, code, side="left"))
         hi = int(np.searchsorted(self._codes, code, side="right"))
-        out: list[tuple[str, str, int, int]] = []
+        out: list[_Entry] = []
         seen: set[tuple[str, str]] = set()
         refs, alts = self._ref[lo:hi].to_pylist(), self._alt[lo:hi].to_pylist()
-        for (k, row), ref, alt in zip(self._rows[lo:hi].tolist(), refs, alts, strict=True):
+        path = self._pathogenic[lo:hi].tolist()
+        for (k, row), ref, alt, p in zip(self._rows[lo:hi].tolist(), refs, alts, path, strict=True):
             if (ref, alt) not in seen:
                 seen.add((ref, alt))
-                out.append((ref, alt, k, row))
+                out.append((ref, alt, k, row, p))
         self._at_memo[(chrom, pos)] = out
         return out
 
@@ -249,7 +257,7 @@ class _Exact:
         self._clinvar = clinvar
 
     def get(self, key: Key) -> ClinvarRecord | None:
-        for ref, alt, k, row in self._clinvar._at(key[0], key[1]):
+        for ref, alt, k, row, _ in self._clinvar._at(key[0], key[1]):
             if ref == key[2] and alt == key[3]:
                 return self._clinvar.record(k, row)
         return None
@@ -274,9 +282,9 @@ class _PathogenicAt:
         out = memo.get(key)
         if out is None:
             out = memo[key] = [
-                (ref, alt, rec)
-                for ref, alt, k, row in self._clinvar._at(key[0], key[1])
-                if (rec := self._clinvar.record(k, row)).sig_class in PATHOGENIC
+                (ref, alt, self._clinvar.record(k, row))
+                for ref, alt, k, row, pathogenic in self._clinvar._at(key[0], key[1])
+                if pathogenic  # the record's class is P or LP (Clinvar._pathogenic)
             ]
         return list(out) or default
 
