@@ -6,6 +6,7 @@ import atexit
 import gc
 import importlib
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +20,19 @@ import genopath
 from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
-# At exit, every object moves to the collector's permanent generation: the interpreter's shutdown
-# then frees the modules by reference counting without the collection passes that traverse all
-# that is still alive (about 0.07 s of every command with Arrow, NumPy and pydantic loaded).
-atexit.register(gc.freeze)
+
+def _freeze_at_exit() -> None:
+    """Move every object to the collector's permanent generation as the process exits.
+
+    The interpreter's shutdown then frees the modules by reference counting, without the
+    collection passes that traverse everything still alive (about 0.07 s of every command that
+    loaded Arrow, NumPy and pydantic). Not when DuckDB is loaded: its nanobind bindings report
+    objects left alive at exit as leaks."""
+    if "duckdb" not in sys.modules:
+        gc.freeze()
+
+
+atexit.register(_freeze_at_exit)
 
 #: Top-level commands imported only when used, so that ``genopath pgx`` does not pay for the
 #: registry, SQLAlchemy, Arrow or hpo3: name → (module, attribute: a Typer group or a function).
