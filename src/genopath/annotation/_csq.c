@@ -1298,6 +1298,16 @@ static int check_offsets(const int32_t *o, Py_ssize_t n, Py_ssize_t data_len, co
     return 1;
 }
 
+/* release the buffers PyArg_ParseTuple filled (those it reached before failing) */
+static void release_buffers(Py_buffer *const *all, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (all[k]->obj || all[k]->buf) {
+            PyBuffer_Release(all[k]);
+        }
+    }
+}
+
 PyDoc_STRVAR(consequences_doc,
              "consequences(strand, starts, ends, cum, coding, cds_start0, cds_end, cds_cdna_start,\n"
              "             cds_cdna_end, mrna, cds0, protein, genome, seg_lo, contig_lo, contig_hi,\n"
@@ -1489,11 +1499,7 @@ done:
             column_free(&cols[k]);
         }
     }
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-        if (all[k]->obj || all[k]->buf) {
-            PyBuffer_Release(all[k]);
-        }
-    }
+    release_buffers(all, sizeof all / sizeof all[0]);
     return result;
 }
 
@@ -1762,11 +1768,7 @@ done:
             column_free(&cols[k]);
         }
     }
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-        if (all[k]->obj || all[k]->buf) {
-            PyBuffer_Release(all[k]);
-        }
-    }
+    release_buffers(all, sizeof all / sizeof all[0]);
     return result;
 }
 
@@ -1892,11 +1894,7 @@ static PyObject *py_distinct(PyObject *self, PyObject *args)
     result = Py_None;
     Py_INCREF(result);
 done:
-    for (size_t j = 0; j < sizeof all / sizeof all[0]; j++) {
-        if (all[j]->obj || all[j]->buf) {
-            PyBuffer_Release(all[j]);
-        }
-    }
+    release_buffers(all, sizeof all / sizeof all[0]);
     return result;
 }
 
@@ -2308,11 +2306,7 @@ done:
     free(arena.p);
     free(inside.v);
     free(inside.g);
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-        if (all[k]->obj || all[k]->buf) {
-            PyBuffer_Release(all[k]);
-        }
-    }
+    release_buffers(all, sizeof all / sizeof all[0]);
     return result;
 }
 

@@ -1934,22 +1934,7 @@ def _fast_table(
         for k, gs in acc.items():
             other[k] = sorted(gs)
     cols["other_genes"] = _sparse_lists(m, other)
-    cols["annotation_source"] = _constant_strings("genopath", m)
-    seq_ok = np.where(hb, pick(pairs.seq_ok, True), True) & ~(mm & hb)
-    cols["sequence_available"] = pa.array(seq_ok, pa.bool_())
-    cols["ref_mismatch"] = pa.array(mm, pa.bool_())
-    cols["af_input"] = pa.array(af, pa.float64()) if af is not None else pa.nulls(m, pa.float64())
-    no_values = pa.nulls(m, pa.float64())
-    for name in (
-        "max_af",
-        "gnomade_af",
-        "gnomadg_af",
-        "gnomadg_eas_af",
-        "revel",
-        "spliceai_max",
-        "cadd_phred",
-    ):
-        cols[name] = no_values
+    cols.update(_flag_columns(hb, pick(pairs.seq_ok, True), mm, af))
     aa_text = texts.get("aa_alt") if texts is not None else None
     has_aa = aa_a > 0 if aa_text is None else aa_text.is_valid().to_numpy(zero_copy_only=False)
     cols.update(
@@ -1969,6 +1954,23 @@ def _fast_table(
     )
     cols.update(_gene_columns(sources, txs, tx_i, hb))
     return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
+
+
+def _flag_columns(has: BOOL, seq_ok: BOOL, mm: BOOL, af: list[float | None] | None) -> dict[str, pa.Array]:
+    """The source, sequence and REF flags, the input AF and the frequency and score columns the
+    built-in annotator leaves empty, of variants with (``has``) or without a chosen result."""
+    m = len(has)
+    no_values = pa.nulls(m, pa.float64())
+    return {
+        "annotation_source": _constant_strings("genopath", m),
+        "sequence_available": pa.array(np.where(has, seq_ok, True) & ~(mm & has), pa.bool_()),
+        "ref_mismatch": pa.array(mm, pa.bool_()),
+        "af_input": pa.array(af, pa.float64()) if af is not None else no_values,
+        **dict.fromkeys(
+            ("max_af", "gnomade_af", "gnomadg_af", "gnomadg_eas_af", "revel", "spliceai_max", "cadd_phred"),
+            no_values,
+        ),
+    }
 
 
 def _join_columns(

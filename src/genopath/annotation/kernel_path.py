@@ -42,7 +42,7 @@ from genopath.annotation.fastpath import (
     _BIT,
     Records,
     _af_values,
-    _constant_strings,
+    _flag_columns,
     _gene_columns,
     _int_text,
     _join_columns,
@@ -638,21 +638,7 @@ def _table(
     cols.update(hgvs_c=hgvs_c, hgvs_p=hgvs_p, exon=exon, intron=intron, aa_ref=aa_ref, aa_alt=aa_alt)
     cols["protein_position"] = pa.array(pp, pa.int64(), mask=pp < 0)
     cols["other_genes"] = _sparse_lists(m, {k: sorted(v) for k, v in other.items()})
-    cols["annotation_source"] = _constant_strings("genopath", m)
-    cols["sequence_available"] = pa.array(np.where(has, seq_avail, True) & ~(mm & has), pa.bool_())
-    cols["ref_mismatch"] = pa.array(mm, pa.bool_())
-    cols["af_input"] = pa.array(af, pa.float64()) if af is not None else pa.nulls(m, pa.float64())
-    no_values = pa.nulls(m, pa.float64())
-    for name in (
-        "max_af",
-        "gnomade_af",
-        "gnomadg_af",
-        "gnomadg_eas_af",
-        "revel",
-        "spliceai_max",
-        "cadd_phred",
-    ):
-        cols[name] = no_values
+    cols.update(_flag_columns(has, seq_avail, mm, af))
     missense = has & (mask & _BIT["missense_variant"] != 0) & aa_alt.is_valid().to_numpy(zero_copy_only=False)
     cols.update(
         _join_columns(

@@ -44,6 +44,15 @@ _POS_BITS = 33  # positions below 2**33; the chromosome's number above
 _Entry = tuple[str, str, int, int, bool]
 
 
+def _pairs(lo: I64, hi: I64) -> tuple[I64, I64]:
+    """For ``n`` ranges ``[lo[i], hi[i])``: each ``i`` repeated once per element of its range, and
+    those elements, in order."""
+    n = hi - lo
+    at = np.flatnonzero(n)
+    first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
+    return np.repeat(at, n[at]), first + np.arange(int(n[at].sum()))
+
+
 class Clinvar:
     """ClinVar records of the chromosomes an input needs, newest release first.
 
@@ -109,27 +118,18 @@ class Clinvar:
         codes = self.position_codes(chrom, pos)
         if len(codes) > len(self._codes) and bool(np.all(codes[1:] >= codes[:-1])):
             # sorted variants, fewer records: search the records' codes among the variants'
-            lo = np.searchsorted(codes, self._codes, side="left")
-            hi = np.searchsorted(codes, self._codes, side="right")
-            n = hi - lo
-            at = np.flatnonzero(n)
-            if not len(at):
-                return {}
-            cand = np.repeat(at, n[at])
-            first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
-            variant = first + np.arange(len(cand))
+            cand, variant = _pairs(
+                np.searchsorted(codes, self._codes, "left"), np.searchsorted(codes, self._codes, "right")
+            )
             by_variant = np.argsort(variant, kind="stable")  # then record rows in code order
             variant, cand = variant[by_variant], cand[by_variant]
         else:
-            lo = np.searchsorted(self._codes, codes, side="left")
-            hi = np.searchsorted(self._codes, codes, side="right")
-            n = hi - lo
-            at = np.flatnonzero(n)
-            if not len(at):
-                return {}
-            variant = np.repeat(at, n[at])
-            first = np.repeat(lo[at] - np.r_[0, np.cumsum(n[at])[:-1]], n[at])
-            cand = first + np.arange(len(variant))  # every record row at each variant's position
+            # every record row at each variant's position
+            variant, cand = _pairs(
+                np.searchsorted(self._codes, codes, "left"), np.searchsorted(self._codes, codes, "right")
+            )
+        if not len(variant):
+            return {}
         same = pc.and_(
             pc.equal(self._ref.take(pa.array(cand)), ref.take(pa.array(variant))),
             pc.equal(self._alt.take(pa.array(cand)), alt.take(pa.array(variant))),
@@ -182,15 +182,14 @@ class Clinvar:
         if cid is None or not len(pos) or not len(self._codes):
             return
         codes = (cid << _POS_BITS) + pos
-        lo = np.searchsorted(self._codes, codes, side="left")
-        hi = np.searchsorted(self._codes, codes, side="right")
-        n = hi - lo
-        cand = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(int(n.sum()))
+        which, cand = _pairs(
+            np.searchsorted(self._codes, codes, "left"), np.searchsorted(self._codes, codes, "right")
+        )
         refs = self._ref.take(pa.array(cand)).to_pylist() if len(cand) else []
         alts = self._alt.take(pa.array(cand)).to_pylist() if len(cand) else []
         rows = self._rows[cand]
         pathogenic = self._pathogenic[cand]
-        at_pos = np.repeat(pos, n).tolist()
+        at_pos = pos[which].tolist()
         found: dict[int, list[_Entry]] = {p: [] for p in pos.tolist()}
         seen: set[tuple[int, str, str]] = set()
         used: list[int] = []
