@@ -1298,6 +1298,55 @@ static int check_offsets(const int32_t *o, Py_ssize_t n, Py_ssize_t data_len, co
     return 1;
 }
 
+/* k empty columns of n strings; on failure none is left allocated and MemoryError is set */
+static int columns_init(Column *cols, int k, Py_ssize_t n)
+{
+    for (int j = 0; j < k; j++) {
+        if (!column_init(&cols[j], n)) {
+            for (int i = 0; i <= j; i++) {
+                column_free(&cols[i]);
+            }
+            PyErr_NoMemory();
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* free the text buffers of a result and its scratch space */
+static void free_bufs(Buf *const *bufs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(bufs[k]->p);
+    }
+}
+
+/* raise for a loop that failed: 1 out of memory, 2 a column over 2 GiB (overflow says what to do) */
+static int raise_failed(int failed, const char *overflow)
+{
+    if (failed == 1) {
+        PyErr_NoMemory();
+    } else if (failed == 2) {
+        PyErr_SetString(PyExc_OverflowError, overflow);
+    }
+    return failed != 0;
+}
+
+/* a tuple of `total` items whose first k are the columns as Python objects (the rest for the caller) */
+static PyObject *columns_tuple(Column *cols, int k, Py_ssize_t n, Py_ssize_t total)
+{
+    PyObject *result = PyTuple_New(total);
+    for (int j = 0; result && j < k; j++) {
+        PyObject *col = column_to_python(&cols[j], n);
+        if (!col) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyTuple_SET_ITEM(result, j, col);
+    }
+    return result;
+}
+
 /* release the buffers PyArg_ParseTuple filled (those it reached before failing) */
 static void release_buffers(Py_buffer *const *all, size_t n)
 {
@@ -1408,14 +1457,8 @@ static PyObject *py_consequences(PyObject *self, PyObject *args)
         .contig_lo = contig_lo,
         .contig_hi = contig_hi,
     };
-    for (int k = 0; k < N_COLUMNS; k++) {
-        if (!column_init(&cols[k], n)) {
-            for (int j = 0; j <= k; j++) {
-                column_free(&cols[j]);
-            }
-            PyErr_NoMemory();
-            goto done;
-        }
+    if (!columns_init(cols, N_COLUMNS, n)) {
+        goto done;
     }
     cols_ready = 1;
     const int64_t *pos = start.buf;
@@ -1472,27 +1515,11 @@ static PyObject *py_consequences(PyObject *self, PyObject *args)
 
     Buf *scratch[] = {&r.hgvs_c, &r.hgvs_p, &r.exon, &r.intron, &r.aa_ref, &r.aa_alt,
                       &r.del_tx, &r.ins_tx, &r.mid,   &r.tmp};
-    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
-        free(scratch[k]->p);
-    }
-    if (failed == 1) {
-        PyErr_NoMemory();
+    free_bufs(scratch, sizeof scratch / sizeof scratch[0]);
+    if (raise_failed(failed, "a string column of the consequences passed 2 GiB; annotate fewer changes per call")) {
         goto done;
     }
-    if (failed == 2) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "a string column of the consequences passed 2 GiB; annotate fewer changes per call");
-        goto done;
-    }
-    result = PyTuple_New(N_COLUMNS);
-    for (int k = 0; result && k < N_COLUMNS; k++) {
-        PyObject *col = column_to_python(&cols[k], n);
-        if (!col) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyTuple_SET_ITEM(result, k, col);
-    }
+    result = columns_tuple(cols, N_COLUMNS, n, N_COLUMNS);
 done:
     if (cols_ready) {
         for (int k = 0; k < N_COLUMNS; k++) {
@@ -1695,14 +1722,8 @@ static PyObject *py_normalise(PyObject *self, PyObject *args)
         !check_offsets(alt_off.buf, n, alt_data.len, "alt")) {
         goto done;
     }
-    for (int k = 0; k < 4; k++) {
-        if (!column_init(&cols[k], n)) {
-            for (int j = 0; j <= k; j++) {
-                column_free(&cols[j]);
-            }
-            PyErr_NoMemory();
-            goto done;
-        }
+    if (!columns_init(cols, 4, n)) {
+        goto done;
     }
     ready = 1;
     Genome g = {.present = genome.buf != NULL, .alone = 1, .seq = genome.buf, .seg_lo = seg_lo,
@@ -1742,26 +1763,11 @@ static PyObject *py_normalise(PyObject *self, PyObject *args)
     Py_END_ALLOW_THREADS
 
     Buf *scratch[] = {&ru, &au, &o.key_ref, &o.key_alt, &o.dele, &o.ins};
-    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
-        free(scratch[k]->p);
-    }
-    if (failed == 1) {
-        PyErr_NoMemory();
+    free_bufs(scratch, sizeof scratch / sizeof scratch[0]);
+    if (raise_failed(failed, "a column of normalised alleles passed 2 GiB; normalise fewer per call")) {
         goto done;
     }
-    if (failed == 2) {
-        PyErr_SetString(PyExc_OverflowError, "a column of normalised alleles passed 2 GiB; normalise fewer per call");
-        goto done;
-    }
-    result = PyTuple_New(4);
-    for (int k = 0; result && k < 4; k++) {
-        PyObject *col = column_to_python(&cols[k], n);
-        if (!col) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyTuple_SET_ITEM(result, k, col);
-    }
+    result = columns_tuple(cols, 4, n, 4);
 done:
     if (ready) {
         for (int k = 0; k < 4; k++) {
@@ -2124,14 +2130,8 @@ static PyObject *py_consequences_best(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    for (int k = 0; k < N_COLUMNS; k++) {
-        if (!column_init(&cols[k], n)) {
-            for (int j = 0; j <= k; j++) {
-                column_free(&cols[j]);
-            }
-            PyErr_NoMemory();
-            goto done;
-        }
+    if (!columns_init(cols, N_COLUMNS, n)) {
+        goto done;
     }
     cols_ready = 1;
     Genome g = {.present = genome.buf != NULL, .alone = alone, .seq = genome.buf, .seg_lo = seg_lo,
@@ -2259,26 +2259,11 @@ static PyObject *py_consequences_best(PyObject *self, PyObject *args)
     Py_END_ALLOW_THREADS
 
     Buf *scratch[] = {&r.hgvs_c, &r.hgvs_p, &r.exon, &r.intron, &r.aa_ref, &r.aa_alt, &r.del_tx, &r.ins_tx, &r.mid, &r.tmp};
-    for (size_t k = 0; k < sizeof scratch / sizeof scratch[0]; k++) {
-        free(scratch[k]->p);
-    }
-    if (failed == 1) {
-        PyErr_NoMemory();
+    free_bufs(scratch, sizeof scratch / sizeof scratch[0]);
+    if (raise_failed(failed, "a string column of the consequences passed 2 GiB; annotate fewer changes per call")) {
         goto done;
     }
-    if (failed == 2) {
-        PyErr_SetString(PyExc_OverflowError, "a string column of the consequences passed 2 GiB; annotate fewer changes per call");
-        goto done;
-    }
-    result = PyTuple_New(N_COLUMNS + 2);
-    for (int k = 0; result && k < N_COLUMNS; k++) {
-        PyObject *col = column_to_python(&cols[k], n);
-        if (!col) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyTuple_SET_ITEM(result, k, col);
-    }
+    result = columns_tuple(cols, N_COLUMNS, n, N_COLUMNS + 2);
     if (result) {
         PyObject *v = PyBytes_FromStringAndSize((const char *)inside.v, (Py_ssize_t)(inside.n * sizeof(int64_t)));
         PyObject *gg = PyBytes_FromStringAndSize((const char *)inside.g, (Py_ssize_t)(inside.n * sizeof(int64_t)));
