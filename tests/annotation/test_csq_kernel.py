@@ -477,3 +477,15 @@ def test_the_environment_variable_turns_the_kernel_off() -> None:
     )
     env = {**os.environ, csq_kernel.NO_C_KERNELS_ENV: "1"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).parent)
+
+
+def test_the_c_constants_are_the_python_ones() -> None:
+    """The port hard-codes the window sizes of consequence.py and transcripts.py."""
+    from genopath.annotation import _csq, consequence
+
+    assert (_csq.FLANK, _csq.SHIFT_WINDOW) == (FLANK, SHIFT_WINDOW)
+    assert (_csq.SPLICE_SITE, _csq.SPLICE_REGION_EXON, _csq.SPLICE_REGION_INTRON) == (
+        consequence.SPLICE_SITE,
+        consequence.SPLICE_REGION_EXON,
+        consequence.SPLICE_REGION_INTRON,
+    )

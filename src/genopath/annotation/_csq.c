@@ -1754,8 +1754,9 @@ static PyObject *py_normalise(PyObject *self, PyObject *args)
         sp[i] = ok ? o.start : 0;
         const Buf *fields[4] = {&o.key_ref, &o.key_alt, &o.dele, &o.ins};
         for (int k = 0; k < 4; k++) {
-            if (!column_append(&cols[k], i, ok ? fields[k] : &empty)) {
-                failed = 2;
+            const Buf *b = ok ? fields[k] : &empty;
+            if (!column_append(&cols[k], i, b)) {
+                failed = cols[k].len + b->len > INT32_MAX ? 2 : 1;
                 break;
             }
         }
@@ -2370,6 +2371,14 @@ static int csq_exec(PyObject *module)
     }
     if (PyModule_AddObject(module, "TERM_NAMES", names) < 0) {
         Py_DECREF(names);
+        return -1;
+    }
+    /* the constants this port shares with consequence.py and transcripts.py (checked by the tests) */
+    if (PyModule_AddIntConstant(module, "FLANK", FLANK) < 0 ||
+        PyModule_AddIntConstant(module, "SHIFT_WINDOW", SHIFT_WINDOW) < 0 ||
+        PyModule_AddIntConstant(module, "SPLICE_SITE", SPLICE_SITE) < 0 ||
+        PyModule_AddIntConstant(module, "SPLICE_REGION_EXON", SPLICE_REGION_EXON) < 0 ||
+        PyModule_AddIntConstant(module, "SPLICE_REGION_INTRON", SPLICE_REGION_INTRON) < 0) {
         return -1;
     }
     return 0;

@@ -9,6 +9,12 @@ _Buf = Buffer | npt.NDArray[Any]
 
 #: The terms the kernel gives, in the order of the ``bits`` argument of :func:`consequences`.
 TERM_NAMES: tuple[str, ...]
+#: Constants shared with consequence.py and transcripts.py.
+FLANK: int
+SHIFT_WINDOW: int
+SPLICE_SITE: int
+SPLICE_REGION_EXON: int
+SPLICE_REGION_INTRON: int
 
 #: One string column: int32 offsets, data, validity bitmap (bytes) and the null count.
 _Column = tuple[bytes, bytes, bytes, int]

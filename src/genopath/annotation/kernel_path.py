@@ -159,11 +159,12 @@ def annotate_chunks(
     summary.skipped_symbolic = int(symbolic.sum())
     af_of: dict[int, list[float | None]] = {}
 
-    def af(i: int) -> list[float | None]:
-        if i not in af_of:
+    def af(allele: int) -> list[float | None]:
+        """INFO/AF of every record for its ALT allele number ``allele``."""
+        if allele not in af_of:
             assert records.info is not None
-            af_of[i] = _af_values(records.info, i, records.af_float32)
-        return af_of[i]
+            af_of[allele] = _af_values(records.info, allele, records.af_float32)
+        return af_of[allele]
 
     # -- the alleles: biallelic records as they are, multi-allelic ones split ----------------
     single = ~multi & ~no_alt & ~symbolic
@@ -259,23 +260,9 @@ def _normalise_all(
     names = [str(c) for c in enc.dictionary.to_pylist()]
     codes = enc.indices.to_numpy(zero_copy_only=False)
     reach = int(pc.max(pc.utf8_length(ref)).as_py() or 0) + int(pc.max(pc.utf8_length(alt)).as_py() or 0) + 4
-    jobs: list[tuple[str, I64, csq_kernel.Genome | None]] = []
-    for k, c in enumerate(names):
-        rows = np.arange(len(pos)) if len(names) == 1 else np.flatnonzero(codes == k)
-        contigs = reference.contigs.get(c, []) if reference is not None else []
-        if len(contigs) > 1:  # Reference.covers may pick any of them: the per-variant code
-            idx = pa.array(rows)
-            _normalise_python(out, reference, c, pos[rows], ref.take(idx), alt.take(idx), occ[rows])
-            continue
-        genome = None
-        if reference is not None and contigs:
-            margin = 2 * (SHIFT_WINDOW + reach)
-            p = pos[rows]
-            genome = csq_kernel.Genome.of(reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin)
-        jobs.extend((c, rows[i : i + PIECE], genome) for i in range(0, len(rows), PIECE))
 
-    def run(job: tuple[str, I64, csq_kernel.Genome | None]) -> tuple[Any, ...]:
-        _, rows, genome = job
+    def run(job: tuple[I64, csq_kernel.Genome | None]) -> tuple[Any, ...]:
+        rows, genome = job
         whole = len(rows) == len(pos)
         p = pos if whole else pos[rows]
         r = ref if whole else ref.take(pa.array(rows))
@@ -292,18 +279,35 @@ def _normalise_all(
         )  # fmt: skip
         return p, r, a, python == 0, mm.view(np.bool_), key_pos, start, [_strings(col, m) for col in columns]
 
-    with ThreadPoolExecutor(min(_workers(), len(jobs)) or 1, thread_name_prefix="genopath-normalise") as pool:
-        done_jobs = list(pool.map(run, jobs))
-    for (c, rows, _), (p, r, a, done, mm, key_pos, start, texts) in zip(jobs, done_jobs, strict=True):
-        if done.all():
-            out.add(c, key_pos, start, mm, occ[rows], texts)
-            continue
-        ok = np.flatnonzero(done)
-        okx = pa.array(ok)
-        out.add(c, key_pos[ok], start[ok], mm[ok], occ[rows][ok], [t.take(okx) for t in texts])
-        left = np.flatnonzero(~done)
-        lx = pa.array(left)
-        _normalise_python(out, reference, c, p[left], r.take(lx), a.take(lx), occ[rows][left])
+    with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-normalise") as pool:
+        for k, c in enumerate(names):  # one chromosome's bases in memory at a time
+            rows = np.arange(len(pos)) if len(names) == 1 else np.flatnonzero(codes == k)
+            contigs = reference.contigs.get(c, []) if reference is not None else []
+            if len(contigs) > 1:  # Reference.covers may pick any of them: the per-variant code
+                idx = pa.array(rows)
+                _normalise_python(out, reference, c, pos[rows], ref.take(idx), alt.take(idx), occ[rows])
+                continue
+            genome = None
+            if reference is not None and contigs:
+                margin = 2 * (SHIFT_WINDOW + reach)
+                p = pos[rows]
+                genome = csq_kernel.Genome.of(
+                    reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin
+                )
+            pieces = [rows[i : i + PIECE] for i in range(0, len(rows), PIECE)]
+            for piece, (p, r, a, done, mm, key_pos, start, texts) in zip(
+                pieces, pool.map(run, [(x, genome) for x in pieces]), strict=True
+            ):
+                if done.all():
+                    out.add(c, key_pos, start, mm, occ[piece], texts)
+                    continue
+                ok = np.flatnonzero(done)
+                okx = pa.array(ok)
+                out.add(c, key_pos[ok], start[ok], mm[ok], occ[piece][ok], [t.take(okx) for t in texts])
+                left = np.flatnonzero(~done)
+                lx = pa.array(left)
+                _normalise_python(out, reference, c, p[left], r.take(lx), a.take(lx), occ[piece][left])
+            del genome
     return out
 
 
@@ -390,11 +394,12 @@ def _annotate_distinct(
     ins: pa.Array,
     mm: BOOL,
     af: list[float | None] | None,
-) -> pa.Table:
-    """The output table of the distinct variants (sorted), with unsupported ones done per variant.
+) -> _Annotated:
+    """The distinct variants' (sorted) chosen results, ready to be turned into output tables,
+    with the variants the C code leaves annotated by the per-variant code.
 
-    The C calls (consequences over pieces of :data:`PIECE` variants, the variant IDs) run in a
-    thread pool while this thread looks the variants up in ClinVar.
+    The C calls (consequences over pieces of :data:`PIECE` variants, chromosome by chromosome, and
+    the variant IDs) run on a thread pool.
     """
     m = len(pos)
     reference = sources.reference
@@ -413,30 +418,6 @@ def _annotate_distinct(
     seq_ok = np.zeros(m, np.uint8)
     unsupported = np.zeros(m, np.uint8)
     reach = int(pc.max(pc.utf8_length(dele)).as_py() or 0) + 2 if m else 2
-    pieces: list[tuple[int, int, _GenomeArgs, list[_Reach]]] = []
-    for a, b in spans:
-        c = uniq_chroms[rank[a]]
-        contigs = reference.contigs.get(c, []) if reference is not None else []
-        genome = None
-        if reference is not None:
-            margin = SHIFT_WINDOW + reach + 2
-            genome = csq_kernel.Genome.of(
-                reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin
-            )
-        g_args: _GenomeArgs = (
-            genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
-            genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
-            genome.alone if genome is not None else len(contigs) <= 1,
-        )  # fmt: skip
-        models: list[_Reach] = []  # the transcripts within reach of the chromosome's variants
-        for t in sources.transcripts.by_chrom.get(c, []):
-            if t.tx_end + FLANK + 1 < pos[a] or t.tx_start0 + 1 - FLANK - reach > pos[b - 1]:
-                continue
-            model = _model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t)))
-            models.append((t.tx_start0 + 1 - FLANK - reach, model, t.tx_end + FLANK + 1, tx_rank[t.transcript_id],
-                           gene_code.setdefault(t.gene_symbol, len(gene_code))))  # fmt: skip
-        for lo in range(a, b, PIECE):
-            pieces.append((lo, min(lo + PIECE, b), g_args, models))
 
     def piece(job: tuple[int, int, _GenomeArgs, list[_Reach]]) -> Any:
         a, b, (seq, seg_lo, contig_lo, contig_hi, alone), models = job
@@ -461,14 +442,40 @@ def _annotate_distinct(
         )
         return kernels.variant_ids(keys)
 
+    pieces: list[tuple[int, int]] = []
+    outs: list[Any] = []
     with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
         hashed = [pool.submit(hash_ids, a, min(a + PIECE, m)) for a in range(0, m, PIECE)]
-        outs = list(pool.map(piece, pieces))
+        for a, b in spans:  # one chromosome's bases in memory at a time
+            c = uniq_chroms[rank[a]]
+            contigs = reference.contigs.get(c, []) if reference is not None else []
+            genome = None
+            if reference is not None:
+                margin = SHIFT_WINDOW + reach + 2
+                genome = csq_kernel.Genome.of(
+                    reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin
+                )
+            g_args: _GenomeArgs = (
+                genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
+                genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
+                genome.alone if genome is not None else len(contigs) <= 1,
+            )  # fmt: skip
+            models: list[_Reach] = []  # the transcripts within reach of the chromosome's variants
+            for t in sources.transcripts.by_chrom.get(c, []):
+                if t.tx_end + FLANK + 1 < pos[a] or t.tx_start0 + 1 - FLANK - reach > pos[b - 1]:
+                    continue
+                model = _model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t)))
+                models.append((t.tx_start0 + 1 - FLANK - reach, model, t.tx_end + FLANK + 1,
+                               tx_rank[t.transcript_id], gene_code.setdefault(t.gene_symbol, len(gene_code))))  # fmt: skip
+            jobs = [(lo, min(lo + PIECE, b), g_args, models) for lo in range(a, b, PIECE)]
+            outs.extend(pool.map(piece, jobs))
+            pieces.extend((lo, hi) for lo, hi, _, _ in jobs)
+            del genome, g_args, jobs
         variant_ids = np.concatenate([h.result() for h in hashed]) if hashed else np.zeros(0, np.int64)
     text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
     other: dict[int, set[str]] = {}
     symbols = {v: s for s, v in gene_code.items()}
-    for (a, b, _, _), out in zip(pieces, outs, strict=True):
+    for (a, b), out in zip(pieces, outs, strict=True):
         for k in range(6):
             text_parts[k].append(_strings(out[k], b - a))
         ov, og = np.frombuffer(out[6], np.int64), np.frombuffer(out[7], np.int64)
@@ -514,6 +521,7 @@ class _Annotated:
         self.chrom, self.pos, self.ref, self.alt, self.variant_ids = chrom, pos, ref, alt, variant_ids
         self.has, self.tx, self.mask, self.pp, self.codon = has, tx, mask, pp, codon
         self.seq_ok, self.mm, self.af, self.texts, self.other = seq_ok, mm, af, texts, other
+        self._other_at = np.array(sorted(other), np.int64)  # to find a chunk's entries by search
         self.redo = redo
 
     def summarise(self, summary: Summary) -> None:
@@ -563,14 +571,16 @@ class _Annotated:
         row_of = np.full(b - a, -1, np.int64)
         row_of[fr - a] = np.arange(len(fr))
 
-        def local(d: dict[int, Any]) -> dict[int, Any]:
-            return {int(row_of[k - a]): v for k, v in d.items() if a <= k < b and row_of[k - a] >= 0}
+        lo, hi = np.searchsorted(self._other_at, [a, b])
+        other = {
+            int(row_of[k - a]): self.other[k] for k in self._other_at[lo:hi].tolist() if row_of[k - a] >= 0
+        }
 
         table = _table(
             self.sources, self.annotator, self.txs, rows(self.chrom), rows(self.pos), rows(self.ref),
             rows(self.alt), rows(self.variant_ids), rows(self.has), rows(self.tx), rows(self.mask), rows(self.pp), rows(self.codon),
             rows(self.seq_ok), rows(self.mm), None if self.af is None else [self.af[i] for i in fr.tolist()],
-            [rows(t) for t in self.texts], local(self.other),
+            [rows(t) for t in self.texts], other,
         )  # fmt: skip
         if whole:
             return table

@@ -18,7 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -575,10 +575,13 @@ def write_parquet_chunks(
                 pending = pool.submit(writer.write_table, table)
             if pending is not None:
                 pending.result()
-        finally:
+        except BaseException:
             if pending is not None:
                 wait([pending])  # the table in hand is written (or failed) before the file closes
-            writer.close()
+            with suppress(Exception):  # the first error is the one to report
+                writer.close()
+            raise
+        writer.close()
 
 
 _DICTIONARY_COLUMNS = (

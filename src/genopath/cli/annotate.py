@@ -42,6 +42,7 @@ def annotate(
 
     from genopath.annotation.fastpath import fast_memory_pool
     from genopath.annotation.run import annotate_vcf
+    from genopath.cli.main import freeze_at_exit
 
     pa.set_memory_pool(fast_memory_pool())
 
@@ -55,6 +56,7 @@ def annotate(
         result = annotate_vcf(
             settings, vcf, out, fasta=fasta, fmt=fmt, use_file_annotation=not reannotate, progress=bars
         )
+    freeze_at_exit()  # the output is closed and in place: the shutdown may skip collection passes
     s = result.summary
     impacts = ", ".join(f"{k} {v:,}" for k, v in sorted(s.impacts.items()))
     ok(f"annotated {s.variants:,} distinct variants from {s.records:,} records ({s.source}) → {result.out}")

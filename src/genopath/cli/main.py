@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import importlib
 import os
@@ -21,18 +22,22 @@ from genopath.cli.context import STATE, errors, load_settings, ok
 from genopath.core.logging import configure_logging
 
 
-def _freeze_at_exit() -> None:
-    """Move every object to the collector's permanent generation as the process exits.
+@functools.cache  # registered once
+def freeze_at_exit() -> None:
+    """Have every object moved to the collector's permanent generation as the process exits.
 
     The interpreter's shutdown then frees the modules by reference counting, without the
-    collection passes that traverse everything still alive (about 0.07 s of every command that
-    loaded Arrow, NumPy and pydantic). Not when DuckDB is loaded: its nanobind bindings report
-    objects left alive at exit as leaks."""
+    collection passes that traverse everything still alive (about 0.07 s for a command that
+    loaded Arrow, NumPy and pydantic). Cyclic garbage left at exit is then not finalised, so a
+    command asks for this only when it has closed everything it wrote (``genopath annotate``).
+    Not when DuckDB is loaded: its nanobind bindings report objects left alive at exit as leaks."""
+    atexit.register(_freeze)
+
+
+def _freeze() -> None:
     if "duckdb" not in sys.modules:
         gc.freeze()
 
-
-atexit.register(_freeze_at_exit)
 
 #: Top-level commands imported only when used, so that ``genopath pgx`` does not pay for the
 #: registry, SQLAlchemy, Arrow or hpo3: name → (module, attribute: a Typer group or a function).
