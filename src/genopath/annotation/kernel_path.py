@@ -1,27 +1,31 @@
 """The plain-VCF annotation path when the C kernels are built: records in, one row per variant out.
 
-:func:`annotate_records` gives the same table and summary as
-:func:`genopath.annotation.fastpath.annotate_records` (and so as the per-variant code,
-:func:`genopath.annotation.pipeline.annotate_sites`), with the per-allele work done in C by
+:func:`annotate_records` gives the same table and summary as the NumPy code of
+:func:`genopath.annotation.fastpath.annotate_records` and as the per-variant code
+(:func:`genopath.annotation.pipeline.annotate_sites`), with the per-allele work done in C by
 ``genopath.annotation._csq``:
 
-1. every non-symbolic ALT allele is normalised by ``_csq.normalise`` (the port of
-   :func:`pipeline.normalise`: REF check, ``Change.from_vcf``, left shift, anchor base), one
-   call per chromosome over one segment of reference bases; the alleles it leaves (non-ASCII
+1. ``_csq.classify_alts`` tells single, multi-allelic, empty and symbolic ALT fields apart;
+   multi-allelic records are split into their alleles here;
+2. every non-symbolic allele is normalised by ``_csq.normalise`` (the port of
+   :func:`pipeline.normalise`: REF check, ``Change.from_vcf``, left shift, anchor base), in
+   pieces per chromosome over one segment of reference bases; the alleles it leaves (non-ASCII
    bases, REF equal to ALT, a chromosome the reference splits into several sequences) go
    through :func:`pipeline.normalise`;
-2. the distinct keys are found by sorting on (chromosome, position) with NumPy and on
+3. the distinct keys are found by sorting on (chromosome, position) with NumPy and on
    (REF, ALT, first occurrence) within a position by ``_csq.distinct``;
-3. ``_csq.consequences_best`` runs ``Annotator.consequence`` of every distinct variant on every
+4. ``_csq.consequences_best`` runs ``Annotator.consequence`` of every distinct variant on every
    MANE transcript within reach and keeps the result ``_choose_results`` picks, with its text
-   columns, and the other genes whose transcripts hold the variant;
-4. the output columns are built from those arrays (gene columns by transcript index, the
-   consequence terms by distinct mask) and the ClinVar, cohort and gene joins are shared with
-   :mod:`fastpath`.
+   columns and the other genes whose transcripts hold the variant; the variant IDs are hashed
+   beside it;
+5. :func:`annotate_chunks` turns those arrays into output tables chunk by chunk (gene columns by
+   transcript index, the consequence terms by distinct mask; the ClinVar, cohort and gene joins
+   are shared with :mod:`fastpath`), so that a writer can write one chunk while the next is
+   built.
 
-Variants a transcript's C code leaves (see :mod:`csq_kernel`) are annotated by the per-variant
-code. The variant IDs are hashed in a second thread while the consequences are computed (both
-release the GIL).
+Steps 2 and 4 run on a thread pool (the C code releases the GIL) and hold one chromosome's
+reference bases at a time. Variants a transcript's C code leaves (see :mod:`csq_kernel`) are
+annotated by the per-variant code and placed among the others.
 """
 
 from __future__ import annotations
