@@ -108,22 +108,31 @@ typedef struct {
     int oom;
 } Status;
 
-static int buf_reserve(Status *st, Buf *b, size_t extra)
+/* make *p (capacity *cap) hold at least `need` bytes, doubling from `first`; 0 when out of memory */
+static int grow(char **p, size_t *cap, size_t need, size_t first)
 {
-    if (b->len + extra <= b->cap) {
+    if (need <= *cap) {
         return 1;
     }
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra) {
-        cap *= 2;
+    size_t c = *cap ? *cap : first;
+    while (c < need) {
+        c *= 2;
     }
-    char *p = realloc(b->p, cap);
-    if (!p) {
+    char *q = realloc(*p, c);
+    if (!q) {
+        return 0;
+    }
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+static int buf_reserve(Status *st, Buf *b, size_t extra)
+{
+    if (!grow(&b->p, &b->cap, b->len + extra, 64)) {
         st->oom = 1;
         return 0;
     }
-    b->p = p;
-    b->cap = cap;
     return 1;
 }
 
@@ -1220,17 +1229,8 @@ static int column_append(Column *col, Py_ssize_t i, const Buf *b)
         if (col->len + b->len > INT32_MAX) {
             return 0;
         }
-        if (col->len + b->len > col->cap) {
-            size_t cap = col->cap ? col->cap : 1024;
-            while (cap < col->len + b->len) {
-                cap *= 2;
-            }
-            char *p = realloc(col->data, cap);
-            if (!p) {
-                return 0;
-            }
-            col->data = p;
-            col->cap = cap;
+        if (!grow(&col->data, &col->cap, col->len + b->len, 1024)) {
+            return 0;
         }
         if (b->len) {
             memcpy(col->data + col->len, b->p, b->len);
@@ -1989,17 +1989,8 @@ static int arena_add(Arena *a, const Buf *const *fields, int64_t *at)
     for (int k = 0; k < 6; k++) {
         need += fields[k]->set ? fields[k]->len : 0;
     }
-    if (a->len + need > a->cap) {
-        size_t cap = a->cap ? a->cap : 1 << 16;
-        while (cap < a->len + need) {
-            cap *= 2;
-        }
-        char *p = realloc(a->p, cap);
-        if (!p) {
-            return 0;
-        }
-        a->p = p;
-        a->cap = cap;
+    if (!grow(&a->p, &a->cap, a->len + need, 1 << 16)) {
+        return 0;
     }
     *at = (int64_t)a->len;
     char *o = a->p + a->len;
