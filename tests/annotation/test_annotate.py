@@ -169,7 +169,7 @@ def test_vcf_output_of_a_vep_file_keeps_its_csq(annotated_home: Settings, tmp_pa
 
 
 def test_local_cohort_frequencies_are_joined(annotated_home: Settings, tmp_path: Path) -> None:
-    settings = annotated_home.model_copy(update={"home": annotated_home.home})
+    settings = annotated_home
     sites = settings.home / "population" / "sites.parquet"
     sites.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(

@@ -47,6 +47,15 @@ def test_registry_command__before_init_names_the_fix(tmp_path: Path) -> None:
     assert "genopath init" in result.stderr
 
 
+def test_bad_setting__one_line_naming_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENOPATH_QC_MIN_MEAN_DP", "fifteen")
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "init"])
+    assert result.exit_code == 2
+    assert "GENOPATH_QC_MIN_MEAN_DP must be a number, not 'fifteen'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "home").exists()
+
+
 def test_walkthrough__family_consent_samples_case(cli) -> None:
     cli("registry", "centre", "add", "HKCH", "Hong Kong Children's Hospital")
     out = cli(

@@ -129,3 +129,123 @@ def test_settings__dotenv_read_and_environment_wins(
 def test_settings__database_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GENOPATH_DATABASE_URL", "sqlite:////srv/genopath/registry.db")
     assert Settings().effective_database_url == "sqlite:////srv/genopath/registry.db"
+
+
+# The loader: conversion, names, the .env file and errors that name the variable.
+
+
+def test_settings__numbers_from_the_environment_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENOPATH_QC_MIN_MEAN_DP", "12.5")
+    monkeypatch.setenv("GENOPATH_QC_MIN_CALL_GQ", "30")
+    s = Settings()
+    assert (s.qc_min_mean_dp, s.qc_min_call_gq) == (12.5, 30)
+    assert type(s.qc_min_mean_dp) is float and type(s.qc_min_call_gq) is int
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("GENOPATH_QC_MIN_MEAN_DP", "abc", "a number"),
+        ("GENOPATH_QC_MIN_CALL_GQ", "20.5", "a whole number"),
+        ("GENOPATH_ENVIRONMENT", "staging", "one of development, test, production"),
+    ],
+)
+def test_settings__unconvertible_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as e:
+        Settings()
+    assert e.value.message.startswith(f"{variable} must be {expected}, not {value!r}")
+
+
+def test_settings__python_values_are_checked_too() -> None:
+    with pytest.raises(ConfigurationError, match="GENOPATH_QC_MIN_CALL_GQ must be a whole number"):
+        Settings(qc_min_call_gq=2.5)
+    with pytest.raises(ConfigurationError, match="GENOPATH_HOME must be a path"):
+        Settings(home=3)
+    with pytest.raises(ConfigurationError, match="GENOPATH_QC_TITV_MIN must be a number"):
+        Settings(qc_titv_min=True)
+    assert Settings(home="here", qc_titv_min=2).home == Path("here")
+    assert type(Settings(qc_titv_min=2).qc_titv_min) is float
+
+
+def test_settings__unknown_keyword_refused() -> None:
+    with pytest.raises(TypeError, match="unknown settings hom"):
+        Settings(hom="x")
+
+
+def test_settings__lowercase_names_and_other_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("genopath_log_level", "DEBUG")
+    monkeypatch.setenv("GENOPATH_PASSWORD", "not a setting")  # read by the CLI, not here
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")  # no prefix: not ours
+    assert Settings().log_level == "DEBUG"
+
+
+def test_settings__empty_optional_value_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENOPATH_DATABASE_URL", "")
+    monkeypatch.setenv("GENOPATH_RESOURCE_MIRROR", "")
+    s = Settings()
+    assert (s.database_url, s.resource_mirror) == (None, None)
+
+
+def test_settings__keywords_win_over_environment_over_dotenv(
+    monkeypatch: pytest.MonkeyPatch, clean_environment: Path
+) -> None:
+    (clean_environment / ".env").write_text("GENOPATH_LOG_LEVEL=WARNING\nGENOPATH_QC_TITV_MIN=1.5\n")
+    monkeypatch.setenv("GENOPATH_LOG_LEVEL", "DEBUG")
+    s = Settings(qc_titv_min=1.7)
+    assert (s.log_level, s.qc_titv_min) == ("DEBUG", 1.7)
+    assert Settings().qc_titv_min == 1.5
+
+
+def test_settings__dotenv_syntax(clean_environment: Path) -> None:
+    (clean_environment / ".env").write_text(
+        "# a comment\n"
+        "\n"
+        "export GENOPATH_LOG_LEVEL=DEBUG  # trailing comment\n"
+        "GENOPATH_DATABASE_URL='sqlite:////srv/a #b.db'\n"
+        'GENOPATH_RESOURCE_BASE_URL = "https://mirror.example/genopath"\n'
+        "OTHER_TOOL_LINE without an equals sign\n"
+    )
+    s = Settings()
+    assert s.log_level == "DEBUG"
+    assert s.database_url == "sqlite:////srv/a #b.db"
+    assert s.resource_base_url == "https://mirror.example/genopath"
+
+
+def test_settings__malformed_dotenv_line_is_named(clean_environment: Path) -> None:
+    (clean_environment / ".env").write_text("GENOPATH_LOG_LEVEL=INFO\nGENOPATH_HOME /data\n")
+    with pytest.raises(ConfigurationError, match=r"\.env, line 2: expected NAME=value"):
+        Settings()
+
+
+def test_settings__replace_converts_and_checks(tmp_path: Path) -> None:
+    s = Settings(log_level="DEBUG")
+    moved = s.replace(home=str(tmp_path))
+    assert (moved.home, moved.log_level, s.home) == (tmp_path, "DEBUG", Path("genopath-data"))
+    with pytest.raises(ConfigurationError, match="GENOPATH_SECRET_KEY"):
+        s.replace(environment="production")
+
+
+def test_settings__secrets_do_not_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENOPATH_SECRET_KEY", GOOD_SECRET)
+    s = Settings()
+    assert GOOD_SECRET not in repr(s) and GOOD_SECRET not in str(s)
+    assert s.secret_key.get_secret_value() == GOOD_SECRET
+
+
+def test_settings__are_frozen() -> None:
+    s = Settings()
+    with pytest.raises(AttributeError):
+        s.home = Path("elsewhere")  # type: ignore[misc]
+
+
+def test_settings__every_variable_is_documented() -> None:
+    documented = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
+    missing = [
+        f"GENOPATH_{name.upper()}"
+        for name in Settings.__dataclass_fields__
+        if f"`GENOPATH_{name.upper()}`" not in documented
+    ]
+    assert not missing, f"add to docs/configuration.md: {missing}"

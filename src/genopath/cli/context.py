@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -54,11 +53,7 @@ STATE = CliState()
 def load_settings() -> Settings:
     """Settings from the environment, with ``--home`` taking precedence."""
     with errors():
-        try:
-            settings = Settings()
-        except ValidationError as e:
-            raise GenopathError(f"invalid settings: {e}") from e
-    return settings.model_copy(update={"home": STATE.home}) if STATE.home else settings
+        return Settings(home=STATE.home) if STATE.home else Settings()
 
 
 @contextmanager

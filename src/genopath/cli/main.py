@@ -28,7 +28,7 @@ def freeze_at_exit() -> None:
 
     The interpreter's shutdown then frees the modules by reference counting, without the
     collection passes that traverse everything still alive (about 0.07 s for a command that
-    loaded Arrow, NumPy and pydantic). Cyclic garbage left at exit is then not finalised, so a
+    loaded Arrow and NumPy). Cyclic garbage left at exit is then not finalised, so a
     command asks for this only when it has closed everything it wrote (``genopath annotate``).
     Not when DuckDB is loaded: its nanobind bindings report objects left alive at exit as leaks."""
     atexit.register(_freeze)
