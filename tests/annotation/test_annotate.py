@@ -8,6 +8,7 @@ pathogenic changes of Cys61 (p.Cys61Tyr 54364, p.Cys61Arg 54360, p.Cys61Ser 5435
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -17,8 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from genopath.annotation import readers
-from genopath.annotation.pipeline import read_provenance
+from genopath.annotation.consequence import Change
+from genopath.annotation.pipeline import Site, VariantAnnotator, read_provenance
 from genopath.annotation.run import annotate_vcf
+from genopath.annotation.sources import load_sources, open_reference
+from genopath.annotation.transcripts import Transcript
 from genopath.cli.main import app
 from genopath.core.errors import InputError
 from genopath.core.settings import Settings
@@ -260,3 +264,33 @@ def test_pre_annotated_missense_gets_clinvar_residue_matches(
     # labelled synonymous here although A>G is c.181T>C p.Cys61Arg)
     r = got[("chr17", 43106487, "A", "G")]
     assert r["clinvar_same_aa"] == [] and r["clinvar_same_codon"] == []
+
+
+def test_residue_matches_are_computed_per_transcript(annotated_home: Settings) -> None:
+    # Two transcripts over one codon: BRCA1's MANE transcript, and a copy whose CDS starts one
+    # codon later (so Cys61 is its residue 60). The ClinVar P/LP changes of that codon
+    # (54359, 54360, 54364) must be found on both, each with its own protein numbering,
+    # whichever transcript was asked first.
+    reference, version = open_reference(annotated_home, None)
+    sources = load_sources(annotated_home, {"chr17"}, reference, version)
+    (brca1,) = (t for t in sources.transcripts.near("chr17", 43106486, 43106487) if t.gene_symbol == "BRCA1")
+    assert brca1.strand < 0 and brca1.cds_end is not None
+    shifted = dataclasses.replace(
+        brca1, transcript_id="ENST_TEST_SHIFTED.1", exons=list(brca1.exons), cds_end=brca1.cds_end - 3,
+        sequence_cache={},
+    )  # fmt: skip
+    site = Site("chr17", 43106487, "A", "C", Change.from_vcf(43106487, "A", "C"))  # c.181T>G p.Cys61Gly
+
+    def matches(annotator: VariantAnnotator, tx: Transcript) -> list[str]:
+        res = annotator.annotator.consequence(tx, "chr17", site.change)
+        assert res is not None and "missense_variant" in res.terms
+        same_aa, same_codon = annotator._residue_matches(site, tx, res)
+        assert same_aa == []
+        return same_codon
+
+    shared = VariantAnnotator(sources)
+    on_brca1, on_shifted = matches(shared, brca1), matches(shared, shifted)
+    assert on_shifted == matches(VariantAnnotator(sources), shifted)
+    for labels, residue in ((on_brca1, "Cys61"), (on_shifted, "Cys60")):
+        assert sorted(int(x.rsplit("|", 1)[1]) for x in labels) == [54359, 54360, 54364]
+        assert all(f"p.{residue}" in x.split("|")[1] for x in labels), labels

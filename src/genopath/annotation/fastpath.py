@@ -2140,7 +2140,7 @@ def _prefill_residues(
     for p in positions.tolist():  # every record in the codons (cached even where it is one of keys)
         for ref, alt, _ in clinvar.pathogenic_at.get((chrom, p), ()):
             other = (chrom, p, ref, alt)
-            if other not in cache and other not in todo:
+            if (tx.transcript_id, other) not in cache and other not in todo:
                 todo[other] = Change.from_vcf(p, ref, alt)
     if not todo:
         return
@@ -2162,10 +2162,10 @@ def _prefill_residues(
         if out.unsupported[i]:
             continue
         if not out.present[i]:
-            cache[key] = ("", None, None)
+            cache[tx.transcript_id, key] = ("", None, None)
             continue
         codon = int(out.codon_index[i])
-        cache[key] = ((bool(missense[i]) and aa_alt[i]) or "", codon if codon >= 0 else None, hgvs_p[i])
+        cache[tx.transcript_id, key] = ((bool(missense[i]) and aa_alt[i]) or "", codon if codon >= 0 else None, hgvs_p[i])
 
 
 def _sparse(m: int, values: dict[int, Any], type_: pa.DataType) -> pa.Array:

@@ -298,7 +298,8 @@ class VariantAnnotator:
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
         self.annotator = Annotator(sources.reference)
-        self._clinvar_aa: dict[Key, tuple[str, int | None, str | None]] = {}
+        #: (transcript ID, ClinVar record key) → (altered residue if missense, codon, HGVS p.)
+        self._clinvar_aa: dict[tuple[str, Key], tuple[str, int | None, str | None]] = {}
 
     def consequences(self, site: Site) -> list[Result]:
         change = site.change
@@ -332,7 +333,7 @@ class VariantAnnotator:
                 key = (site.chrom, p, ref, alt)
                 if key == (site.chrom, site.pos, site.ref, site.alt):
                     continue
-                aa = self._clinvar_aa.get(key)
+                aa = self._clinvar_aa.get((tx.transcript_id, key))
                 if aa is None:
                     other = self.annotator.consequence(tx, site.chrom, Change.from_vcf(p, ref, alt))
                     aa = (
@@ -342,7 +343,7 @@ class VariantAnnotator:
                         other.codon_index if other is not None else None,
                         other.hgvs_p if other is not None else None,
                     )
-                    self._clinvar_aa[key] = aa
+                    self._clinvar_aa[tx.transcript_id, key] = aa
                 aa_alt, codon, hgvs_p = aa
                 if not aa_alt or codon != res.codon_index:
                     continue
