@@ -2165,7 +2165,11 @@ def _prefill_residues(
             cache[tx.transcript_id, key] = ("", None, None)
             continue
         codon = int(out.codon_index[i])
-        cache[tx.transcript_id, key] = ((bool(missense[i]) and aa_alt[i]) or "", codon if codon >= 0 else None, hgvs_p[i])
+        cache[tx.transcript_id, key] = (
+            (bool(missense[i]) and aa_alt[i]) or "",
+            codon if codon >= 0 else None,
+            hgvs_p[i],
+        )
 
 
 def _sparse(m: int, values: dict[int, Any], type_: pa.DataType) -> pa.Array:

@@ -31,7 +31,7 @@ annotated by the per-variant code and placed among the others.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -76,6 +76,18 @@ OCCURRENCE = 1024
 PIECE = 160_000
 #: (chromosome rank, position) as one sort key: positions below 2**33.
 _POS_BITS = 33
+#: Columns of few distinct values (one per transcript, consequence mask or source), built as
+#: dictionary arrays: no text is copied per row, and the Parquet writer takes the dictionary
+#: as it is instead of hashing every row's text.
+ENCODED_COLUMNS = (
+    "gene_symbol", "hgnc_id", "gene_id", "transcript", "refseq_transcript", "consequence", "most_severe",
+    "impact", "annotation_source",
+)  # fmt: skip
+#: :data:`SCHEMA` with :data:`ENCODED_COLUMNS` as dictionary<int32, string>: the chunks of
+#: ``annotate_chunks(..., encoded=True)``. Cast to :data:`SCHEMA`, they are the plain table.
+ENCODED_SCHEMA = pa.schema(
+    [pa.field(f.name, pa.dictionary(pa.int32(), f.type)) if f.name in ENCODED_COLUMNS else f for f in SCHEMA]
+)
 
 
 try:
@@ -136,7 +148,7 @@ def annotate_records(
 ) -> tuple[pa.Table, Summary]:
     """Annotate a VCF read by :func:`fastpath.read_records` (see the module docstring)."""
     summary, chunks = annotate_chunks(records, sources, progress)
-    tables = list(chunks)
+    tables = list(chunks)  # of SCHEMA (not encoded)
     return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), summary
 
 
@@ -146,10 +158,15 @@ def annotate_chunks(
     progress: Callable[[int], None] | None = None,
     rows_per_chunk: int | None = None,
     first_chunk_rows: int | None = None,
+    *,
+    encoded: bool = False,
 ) -> tuple[Summary, Iterator[pa.Table]]:
     """The run's summary, and its output table in chunks of ``rows_per_chunk`` rows (one chunk
     when ``None``; the first of ``first_chunk_rows``), built as they are taken: a writer can
-    write one while the next is built (a small first chunk lets it start sooner)."""
+    write one while the next is built (a small first chunk lets it start sooner).
+
+    The chunks are of :data:`SCHEMA`, or with ``encoded`` of :data:`ENCODED_SCHEMA` (the same
+    values, :data:`ENCODED_COLUMNS` as dictionary arrays), for a Parquet writer."""
     summary = Summary()
     summary.records = n = records.records
     annotator = VariantAnnotator(sources)
@@ -241,7 +258,8 @@ def annotate_chunks(
         d_af,
     )
     annotated.summarise(summary)
-    return summary, annotated.chunks(rows_per_chunk or max(len(d_pos), 1), first_chunk_rows)
+    chunks = annotated.chunks(rows_per_chunk or max(len(d_pos), 1), first_chunk_rows)
+    return summary, (chunks if encoded else (t.cast(SCHEMA) for t in chunks))
 
 
 def _allele_index(which: I64, occ: I64, d_occ: I64) -> I64:
@@ -591,7 +609,7 @@ class _Annotated:
         redo = self.redo.rows
         sel = np.flatnonzero((redo >= a) & (redo < b))
         assert self.redo.table is not None
-        slow = self.redo.table.take(pa.array(sel))
+        slow = self.redo.table.take(pa.array(sel)).cast(ENCODED_SCHEMA)
         final = np.empty(b - a, np.int64)
         final[np.concatenate([fr, redo[sel]]) - a] = np.arange(b - a)
         return _reordered(pa.concat_tables([table, slow]), pa.array(final))
@@ -633,26 +651,32 @@ def _table(
     tx_idx = pa.array(tx, mask=~has)
     cols: dict[str, Any] = {"chrom": chrom, "pos": pa.array(pos, pa.int64()), "ref": ref, "alt": alt,
                             "variant_id": pa.array(variant_ids, pa.int64())}  # fmt: skip
-    for name, values, type_ in (
-        ("gene_symbol", [t.gene_symbol for t in txs], pa.string()),
-        ("hgnc_id", [t.hgnc_id for t in txs], pa.string()),
-        ("gene_id", [t.gene_id for t in txs], pa.string()),
-        ("transcript", [t.transcript_id for t in txs], pa.string()),
-        ("refseq_transcript", [t.refseq_transcript for t in txs], pa.string()),
-        ("mane_select", [t.mane_status == "MANE Select" for t in txs], pa.bool_()),
+    for name, texts_of in (
+        ("gene_symbol", [t.gene_symbol for t in txs]),
+        ("hgnc_id", [t.hgnc_id for t in txs]),
+        ("gene_id", [t.gene_id for t in txs]),
+        ("transcript", [t.transcript_id for t in txs]),
+        ("refseq_transcript", [t.refseq_transcript for t in txs]),
     ):
-        cols[name] = pa.array(values, type_).take(tx_idx) if txs else pa.nulls(m, type_)
+        cols[name] = _categorical(texts_of, tx_i, has)
+    cols["mane_select"] = (
+        pa.array([t.mane_status == "MANE Select" for t in txs], pa.bool_()).take(tx_idx)
+        if txs
+        else pa.nulls(m, pa.bool_())
+    )
     # consequence terms: one text per distinct mask
     encoded = pc.dictionary_encode(pa.array(mask, pa.uint64()))
     described = [_terms(u) for u in encoded.dictionary.to_pylist()]
     for k, name in enumerate(("consequence", "most_severe", "impact")):
-        values = [d[k] for d in described]
-        cols[name] = pa.array(values, pa.string()).take(encoded.indices)
+        cols[name] = pa.DictionaryArray.from_arrays(
+            encoded.indices, pa.array([d[k] for d in described], pa.string())
+        )
     hgvs_c, hgvs_p, exon, intron, aa_ref, aa_alt = texts
     cols.update(hgvs_c=hgvs_c, hgvs_p=hgvs_p, exon=exon, intron=intron, aa_ref=aa_ref, aa_alt=aa_alt)
     cols["protein_position"] = pa.array(pp, pa.int64(), mask=pp < 0)
     cols["other_genes"] = _sparse_lists(m, {k: sorted(v) for k, v in other.items()})
     cols.update(_flag_columns(has, seq_avail, mm, af))
+    cols["annotation_source"] = _categorical(["genopath"], np.zeros(m, np.int64), np.ones(m, np.bool_))
     missense = has & (mask & _BIT["missense_variant"] != 0) & aa_alt.is_valid().to_numpy(zero_copy_only=False)
     cols.update(
         _join_columns(
@@ -661,4 +685,13 @@ def _table(
         )
     )  # fmt: skip
     cols.update(_gene_columns(sources, txs, tx_i, has))
-    return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=SCHEMA)
+    return pa.table({name: cols[name] for name, _ in COLUMNS}, schema=ENCODED_SCHEMA)
+
+
+def _categorical(texts: Sequence[str | None], index: I64, valid: BOOL) -> pa.DictionaryArray:
+    """``texts[index]`` as a dictionary array: null where not ``valid`` or the text is None."""
+    present = np.array([t is not None for t in texts], np.bool_)
+    ok = valid & present[index] if len(texts) else np.zeros(len(index), np.bool_)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(index.astype(np.int32), mask=~ok), pa.array([t or "" for t in texts], pa.string())
+    )

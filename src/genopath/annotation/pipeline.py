@@ -551,17 +551,20 @@ def write_parquet_chunks(
     schema: pa.Schema, tables: Iterable[pa.Table], out: Path, meta: dict[str, Any]
 ) -> None:
     """Write tables of ``schema`` one after another (a row group or more each) into one Parquet
-    file with the provenance in its schema metadata.
+    file with the provenance in its key-value metadata (``genopath``, read back as the schema
+    metadata by :func:`read_provenance`).
 
-    A second thread writes each table while the iterable builds the next (Arrow's writer
-    releases the GIL); nothing is left at ``out`` unless every table is written.
+    The Arrow schema is not stored in the file: it reads back with the Parquet types, so a
+    dictionary column (``schema`` may have them for columns of few values) reads as plain
+    strings. A second thread writes each table while the iterable builds the next (Arrow's
+    writer releases the GIL); nothing is left at ``out`` unless every table is written.
     """
-    schema = schema.with_metadata({b"genopath": json.dumps(meta).encode()})
     names = set(schema.names)
     with _atomic_target(out) as tmp, ThreadPoolExecutor(1, thread_name_prefix="genopath-parquet") as pool:
         writer = pq.ParquetWriter(
             tmp,
             schema,
+            store_schema=False,
             compression="zstd",
             # dictionaries where values repeat; min/max statistics where readers prune by them
             # (both cost time on the near-unique HGVS and ID columns, for no gain)
@@ -576,6 +579,7 @@ def write_parquet_chunks(
                 pending = pool.submit(writer.write_table, table)
             if pending is not None:
                 pending.result()
+            writer.add_key_value_metadata({"genopath": json.dumps(meta)})
         except BaseException:
             if pending is not None:
                 wait([pending])  # the table in hand is written (or failed) before the file closes

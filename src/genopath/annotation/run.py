@@ -10,7 +10,6 @@ import pyarrow.compute as pc
 
 from genopath.annotation import fastpath, kernel_path, readers
 from genopath.annotation.pipeline import (
-    SCHEMA,
     Summary,
     annotate_sites,
     provenance,
@@ -79,12 +78,12 @@ def annotate_vcf(
             if kind == "parquet" and kernel_path.available():
                 # built chunk by chunk while a second thread writes the previous one
                 summary, chunks = kernel_path.annotate_chunks(
-                    records, sources, progress.advance, CHUNK_ROWS, FIRST_CHUNK_ROWS
+                    records, sources, progress.advance, CHUNK_ROWS, FIRST_CHUNK_ROWS, encoded=True
                 )
                 progress.end()
                 meta = provenance(sources, Path(vcf), summary)
                 progress.begin(f"writing {Path(out).name}")
-                write_parquet_chunks(SCHEMA, chunks, Path(out), meta)
+                write_parquet_chunks(kernel_path.ENCODED_SCHEMA, chunks, Path(out), meta)
                 progress.end()
                 return AnnotateResult(Path(out), summary, meta, missing_optional(settings))
             table, summary = fastpath.annotate_records(records, sources, progress.advance)
