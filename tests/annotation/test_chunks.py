@@ -111,6 +111,10 @@ def test_encoded_chunks_write_the_plain_table(
     parts = list(chunks)
     assert all(p.schema.equals(kernel_path.ENCODED_SCHEMA) for p in parts)
     assert pa.types.is_dictionary(kernel_path.ENCODED_SCHEMA.field("consequence").type)
+    for part in parts:  # a chunk's dictionaries hold only the transcripts its rows use
+        column = part.column("transcript").combine_chunks()
+        used = {t for t in column.cast(pa.string()).to_pylist() if t is not None}
+        assert len(column.dictionary) == len(used)
     out = tmp_path / "r.parquet"
     write_parquet_chunks(
         kernel_path.ENCODED_SCHEMA, iter(parts), out, {"summary": {"variants": whole.num_rows}}

@@ -265,8 +265,10 @@ def test_running_a_command_imports_no_validation_framework(tmp_path: Path) -> No
         "except SystemExit as e:\n"
         "    assert not e.code, e.code\n"
         "print('loaded:', ','.join(m for m in ('pydantic', 'pydantic_settings', 'dotenv') if m in sys.modules))\n"
+    )  # python-dotenv is imported only where there is a .env file: none in tmp_path
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1].rstrip() == "loaded:"
 
 

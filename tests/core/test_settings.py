@@ -134,9 +134,12 @@ def test_settings__database_url_from_environment(monkeypatch: pytest.MonkeyPatch
 # The loader: conversion, names, the .env file and errors that name the variable.
 
 
-def test_settings__numbers_from_the_environment_are_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("gq", ["30", "30.0", " 30"])
+def test_settings__numbers_from_the_environment_are_converted(
+    monkeypatch: pytest.MonkeyPatch, gq: str
+) -> None:
     monkeypatch.setenv("GENOPATH_QC_MIN_MEAN_DP", "12.5")
-    monkeypatch.setenv("GENOPATH_QC_MIN_CALL_GQ", "30")
+    monkeypatch.setenv("GENOPATH_QC_MIN_CALL_GQ", gq)
     s = Settings()
     assert (s.qc_min_mean_dp, s.qc_min_call_gq) == (12.5, 30)
     assert type(s.qc_min_mean_dp) is float and type(s.qc_min_call_gq) is int
@@ -147,6 +150,7 @@ def test_settings__numbers_from_the_environment_are_converted(monkeypatch: pytes
     [
         ("GENOPATH_QC_MIN_MEAN_DP", "abc", "a number"),
         ("GENOPATH_QC_MIN_CALL_GQ", "20.5", "a whole number"),
+        ("GENOPATH_QC_MIN_CALL_GQ", "nan", "a whole number"),
         ("GENOPATH_ENVIRONMENT", "staging", "one of development, test, production"),
     ],
 )
@@ -166,6 +170,11 @@ def test_settings__python_values_are_checked_too() -> None:
         Settings(home=3)
     with pytest.raises(ConfigurationError, match="GENOPATH_QC_TITV_MIN must be a number"):
         Settings(qc_titv_min=True)
+    with pytest.raises(
+        ConfigurationError, match="GENOPATH_VAULT_KEY must be a string, not a value of type int"
+    ) as e:
+        Settings(vault_key=12345678901234567890123456789012345)
+    assert "1234" not in e.value.message
     assert Settings(home="here", qc_titv_min=2).home == Path("here")
     assert type(Settings(qc_titv_min=2).qc_titv_min) is float
 
@@ -199,33 +208,57 @@ def test_settings__keywords_win_over_environment_over_dotenv(
     assert Settings().qc_titv_min == 1.5
 
 
-def test_settings__dotenv_syntax(clean_environment: Path) -> None:
+def test_settings__dotenv_syntax(
+    monkeypatch: pytest.MonkeyPatch, clean_environment: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SITE_ROOT", str(tmp_path))
     (clean_environment / ".env").write_text(
-        "# a comment\n"
+        "\ufeff# a comment after a byte-order mark\n"
         "\n"
         "export GENOPATH_LOG_LEVEL=DEBUG  # trailing comment\n"
         "GENOPATH_DATABASE_URL='sqlite:////srv/a #b.db'\n"
         'GENOPATH_RESOURCE_BASE_URL = "https://mirror.example/genopath"\n'
-        "OTHER_TOOL_LINE without an equals sign\n"
+        'GENOPATH_SECRET_KEY="ab\\"cd\\\\ef"\n'
+        "GENOPATH_HOME=${SITE_ROOT}/genopath\n"
+        "GENOPATH_REFERENCE_FASTA\n"
+        "OTHER_TOOL_LINE without an equals sign\n",
+        encoding="utf-8",
     )
     s = Settings()
     assert s.log_level == "DEBUG"
     assert s.database_url == "sqlite:////srv/a #b.db"
     assert s.resource_base_url == "https://mirror.example/genopath"
+    assert s.secret_key.get_secret_value() == 'ab"cd\\ef'  # escapes in double quotes
+    assert s.home == tmp_path / "genopath"  # ${VAR} expanded
+    assert s.reference_fasta is None  # a name without a value is unset
 
 
-def test_settings__malformed_dotenv_line_is_named(clean_environment: Path) -> None:
-    (clean_environment / ".env").write_text("GENOPATH_LOG_LEVEL=INFO\nGENOPATH_HOME /data\n")
-    with pytest.raises(ConfigurationError, match=r"\.env, line 2: expected NAME=value"):
-        Settings()
+def test_settings__malformed_dotenv_line_is_skipped_without_its_text(
+    clean_environment: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (clean_environment / ".env").write_text("GENOPATH_LOG_LEVEL=DEBUG\nGENOPATH_SECRET_KEY: s3cr3t-value\n")
+    with caplog.at_level("WARNING"):
+        s = Settings()
+    assert s.log_level == "DEBUG" and s.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+    assert "line 2" in caplog.text and "s3cr3t" not in caplog.text
 
 
-def test_settings__replace_converts_and_checks(tmp_path: Path) -> None:
+def test_settings__replace_converts_and_checks(
+    monkeypatch: pytest.MonkeyPatch, clean_environment: Path, tmp_path: Path
+) -> None:
     s = Settings(log_level="DEBUG")
+    monkeypatch.setenv("GENOPATH_QC_TITV_MIN", "1.0")  # read when s was made: not again
+    (clean_environment / ".env").write_text("GENOPATH_QC_TITV_MAX=9\n")
     moved = s.replace(home=str(tmp_path))
     assert (moved.home, moved.log_level, s.home) == (tmp_path, "DEBUG", Path("genopath-data"))
+    assert (moved.qc_titv_min, moved.qc_titv_max) == (s.qc_titv_min, s.qc_titv_max) == (1.8, 2.4)
+    assert moved == s.replace(home=tmp_path) and moved != s
     with pytest.raises(ConfigurationError, match="GENOPATH_SECRET_KEY"):
         s.replace(environment="production")
+    with pytest.raises(ConfigurationError, match="GENOPATH_QC_MIN_CALL_GQ must be a whole number"):
+        s.replace(qc_min_call_gq="20.5")
+    with pytest.raises(TypeError, match="unknown settings hom"):
+        s.replace(hom=tmp_path)
 
 
 def test_settings__secrets_do_not_show(monkeypatch: pytest.MonkeyPatch) -> None:

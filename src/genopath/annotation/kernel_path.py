@@ -651,14 +651,20 @@ def _table(
     tx_idx = pa.array(tx, mask=~has)
     cols: dict[str, Any] = {"chrom": chrom, "pos": pa.array(pos, pa.int64()), "ref": ref, "alt": alt,
                             "variant_id": pa.array(variant_ids, pa.int64())}  # fmt: skip
+    # the chunk's own transcripts only: a row group's dictionary holds the values it uses
+    used = np.zeros(len(txs), np.bool_)
+    used[tx_i[has]] = True
+    local = np.cumsum(used) - 1  # transcript index → index among the used ones
+    chunk_txs = [txs[k] for k in np.flatnonzero(used).tolist()]
+    local_i = local[tx_i] if txs else tx_i
     for name, texts_of in (
-        ("gene_symbol", [t.gene_symbol for t in txs]),
-        ("hgnc_id", [t.hgnc_id for t in txs]),
-        ("gene_id", [t.gene_id for t in txs]),
-        ("transcript", [t.transcript_id for t in txs]),
-        ("refseq_transcript", [t.refseq_transcript for t in txs]),
+        ("gene_symbol", [t.gene_symbol for t in chunk_txs]),
+        ("hgnc_id", [t.hgnc_id for t in chunk_txs]),
+        ("gene_id", [t.gene_id for t in chunk_txs]),
+        ("transcript", [t.transcript_id for t in chunk_txs]),
+        ("refseq_transcript", [t.refseq_transcript for t in chunk_txs]),
     ):
-        cols[name] = _categorical(texts_of, tx_i, has)
+        cols[name] = _categorical(texts_of, local_i, has)
     cols["mane_select"] = (
         pa.array([t.mane_status == "MANE Select" for t in txs], pa.bool_()).take(tx_idx)
         if txs
@@ -689,9 +695,10 @@ def _table(
 
 
 def _categorical(texts: Sequence[str | None], index: I64, valid: BOOL) -> pa.DictionaryArray:
-    """``texts[index]`` as a dictionary array: null where not ``valid`` or the text is None."""
+    """``texts[index]`` as a dictionary array: null where not ``valid`` or the text is None
+    (``index`` is only read where ``valid``)."""
     present = np.array([t is not None for t in texts], np.bool_)
-    ok = valid & present[index] if len(texts) else np.zeros(len(index), np.bool_)
+    ok = valid & present[np.where(valid, index, 0)] if len(texts) else np.zeros(len(index), np.bool_)
     return pa.DictionaryArray.from_arrays(
         pa.array(index.astype(np.int32), mask=~ok), pa.array([t or "" for t in texts], pa.string())
     )

@@ -7,9 +7,9 @@ field's type; a value that cannot be (``GENOPATH_QC_MIN_MEAN_DP=abc``) is a
 identity-vault key must be set explicitly: a default would let anyone with the source decrypt
 the vault or forge tokens.
 
-The object is a frozen dataclass read by the standard library alone, so that every command
+The object is a frozen dataclass converted by the standard library, so that every command
 starts without a validation framework (it was pydantic-settings, about 0.15 s of each
-command's start-up).
+command's start-up); a ``.env`` file is read by python-dotenv, as pydantic-settings read it.
 """
 
 from __future__ import annotations
@@ -145,13 +145,13 @@ class Settings:
     )
 
     def __init__(self, **values: Any) -> None:
-        unknown = sorted(set(values) - _NAMES)
-        if unknown:
-            raise TypeError(f"Settings got unknown settings {', '.join(unknown)}")
+        _check_names(values)
         given = {**_from_environment(_read_dotenv(Path(DOTENV))), **_from_environment(os.environ), **values}
-        for f in dataclasses.fields(self):
-            value = given.get(f.name, f.default)
-            object.__setattr__(self, f.name, _convert(f.name, _TYPES[f.name], value))
+        self._fill({f.name: given.get(f.name, f.default) for f in dataclasses.fields(self)})
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, _convert(name, _TYPES[name], value))
         self._refuse_unsafe_defaults()
 
     def _refuse_unsafe_defaults(self) -> None:
@@ -168,8 +168,12 @@ class Settings:
                 )
 
     def replace(self, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied, converted and checked like any other value."""
-        return Settings(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)} | changes)
+        """A copy with ``changes`` applied, converted and checked like any other value (the
+        environment and ``.env`` are not read again)."""
+        _check_names(changes)
+        copy = object.__new__(Settings)
+        copy._fill({f.name: changes.get(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)})
+        return copy
 
     @property
     def effective_database_url(self) -> str:
@@ -181,11 +185,30 @@ class Settings:
 
 _NAMES = frozenset(f.name for f in dataclasses.fields(Settings))
 _TYPES: dict[str, Any] = typing.get_type_hints(Settings)
+
+
+def _check_names(values: Mapping[str, Any]) -> None:
+    unknown = sorted(set(values) - _NAMES)
+    if unknown:
+        raise TypeError(f"Settings got unknown settings {', '.join(unknown)}")
+
+
+def _whole(value: str | int) -> int:
+    """A whole number from ``20``, ``"20"`` or ``"20.0"`` (not ``"20.5"``)."""
+    try:
+        return int(value)
+    except ValueError:
+        number = float(value)
+        if not number.is_integer():
+            raise
+        return int(number)
+
+
 #: Field type → (conversion, the Python types it accepts, what the message says is expected).
 _KINDS: dict[Any, tuple[Callable[[Any], Any], tuple[type, ...], str]] = {
     str: (str, (str,), "a string"),
     Path: (Path, (str, os.PathLike), "a path"),
-    int: (int, (str, int), "a whole number"),
+    int: (_whole, (str, int), "a whole number"),
     float: (float, (str, int, float), "a number"),
     SecretStr: (SecretStr, (str,), "a string"),
     Environment: (Environment, (str,), f"one of {', '.join(e.value for e in Environment)}"),
@@ -206,9 +229,9 @@ def _convert(name: str, kind: Any, value: Any) -> Any:
             return convert(value)
         except (TypeError, ValueError):
             pass
+    shown = f"a value of type {type(value).__name__}" if kind is SecretStr else repr(value)  # no key shown
     raise ConfigurationError(
-        f"{ENV_PREFIX}{name.upper()} must be {expected}, not {value!r}; "
-        f"set it in the environment or in {DOTENV}"
+        f"{ENV_PREFIX}{name.upper()} must be {expected}, not {shown}; set it in the environment or in {DOTENV}"
     )
 
 
@@ -223,34 +246,21 @@ def _from_environment(variables: Mapping[str, str]) -> dict[str, str]:
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines of a ``.env`` file: ``export``, quotes and ``#`` comments allowed;
-    ``\\n`` in double quotes is a newline; no ``${VAR}`` expansion. A missing file is no
-    settings; a malformed ``GENOPATH_`` line is an error naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """The assignments of a ``.env`` file, read by python-dotenv as pydantic-settings read them
+    (quotes and escapes, ``export``, comments, ``${VAR}`` expansion, a UTF-8 byte-order mark).
+
+    A missing file is no settings; python-dotenv imports only when there is a file. A line it
+    cannot parse is skipped with a warning naming its line number (not its text, which may
+    hold a key), and a name without a value is unset."""
+    if not path.is_file():
         return {}
+    from dotenv import dotenv_values  # ≈ 0.04 s: only for a working directory with a .env
+
+    try:
+        values = dotenv_values(path, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigurationError(f"cannot read {path}: {e}") from e
-    found: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key.replace("_", "").isalnum():
-            if line.upper().startswith(ENV_PREFIX):  # other tools' lines are theirs to check
-                raise ConfigurationError(f"{path}, line {number}: expected NAME=value, not {line!r}")
-            continue
-        if value[:1] in ("'", '"') and value.find(value[0], 1) > 0:
-            quote, value = value[0], value[1 : value.find(value[0], 1)]
-            if quote == '"':
-                value = value.replace("\\n", "\n")
-        else:
-            value = value.split(" #", 1)[0].rstrip()
-        found[key] = value
-    return found
+    return {key: value for key, value in values.items() if value is not None}
 
 
 @lru_cache(maxsize=1)
