@@ -295,6 +295,36 @@ def test_case_run_then_reanalyse_files_versions_and_reports_changes(
     registry.dispose()
 
 
+def test_reanalysis_after_a_new_clinvar_release_interprets_the_genome_again(
+    bundle_settings: Settings, sim: dict[str, SimulatedCase], tmp_path: Path
+) -> None:
+    """A genome-wide resource changed since the last analysis: re-ranking the old candidates is
+    not enough (a variant filtered out before may now be pathogenic), so the whole genome is
+    interpreted again, and the results name the new release."""
+    settings, registry, actor, case_id, _ = _registered(tmp_path, bundle_settings, sim["AD"])
+    with registry.transaction() as s:
+        first = run_case(s, actor, settings, registry.cipher, case_id)
+    clinvar = settings.home / "resources" / "clinvar"
+    old = json.loads((clinvar / "current.json").read_text())["version"]
+    assert first.results["resources"]["clinvar"] == old
+    # a newer release installed beside the old one (same records; only the version differs)
+    shutil.copytree(clinvar / old, clinvar / "2099-01-01")
+    meta = json.loads((clinvar / "2099-01-01" / "resource.json").read_text())
+    (clinvar / "2099-01-01" / "resource.json").write_text(json.dumps({**meta, "version": "2099-01-01"}))
+    (clinvar / "current.json").write_text(json.dumps({"version": "2099-01-01"}))
+    with registry.transaction() as s:
+        second = reanalyse_case(s, actor, settings, registry.cipher, case_id)
+    assert second.version == 2 and not second.reranked
+    assert second.results["resources"]["clinvar"] == "2099-01-01"
+    assert second.changes is not None
+    assert second.changes["resources"] == {"clinvar": {"from": old, "to": "2099-01-01"}}
+    assert second.results["genes"][0]["gene_symbol"] == first.results["genes"][0]["gene_symbol"]
+    with registry.transaction() as s:  # nothing changed since: a re-rank is enough again
+        third = reanalyse_case(s, actor, settings, registry.cipher, case_id)
+    assert third.version == 3 and third.reranked
+    registry.dispose()
+
+
 def test_case_run_needs_consent_and_a_ready_case(
     bundle_settings: Settings, sim: dict[str, SimulatedCase], tmp_path: Path
 ) -> None:
