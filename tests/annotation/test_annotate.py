@@ -291,6 +291,8 @@ def test_residue_matches_are_computed_per_transcript(annotated_home: Settings) -
     shared = VariantAnnotator(sources)
     on_brca1, on_shifted = matches(shared, brca1), matches(shared, shifted)
     assert on_shifted == matches(VariantAnnotator(sources), shifted)
+    reverse = VariantAnnotator(sources)  # the other order
+    assert (matches(reverse, shifted), matches(reverse, brca1)) == (on_shifted, on_brca1)
     for labels, residue in ((on_brca1, "Cys61"), (on_shifted, "Cys60")):
         assert sorted(int(x.rsplit("|", 1)[1]) for x in labels) == [54359, 54360, 54364]
         assert all(f"p.{residue}" in x.split("|")[1] for x in labels), labels

@@ -52,6 +52,7 @@ def test_bad_setting__one_line_naming_the_variable(tmp_path: Path, monkeypatch: 
     result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "init"])
     assert result.exit_code == 2
     assert "GENOPATH_QC_MIN_MEAN_DP must be a number, not 'fifteen'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error:")
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "home").exists()
 

@@ -543,7 +543,8 @@ def _atomic_target(out: Path) -> Iterator[Path]:
 
 
 def write_parquet(table: pa.Table, out: Path, meta: dict[str, Any]) -> None:
-    """Write the annotation table with its provenance in the Parquet schema metadata."""
+    """Write the annotation table with its provenance as the file's ``genopath`` key-value
+    metadata (see :func:`write_parquet_chunks`)."""
     write_parquet_chunks(table.schema, [table], out, meta)
 
 
