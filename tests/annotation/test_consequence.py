@@ -960,3 +960,16 @@ def test_inframe_insertion_ending_in_a_new_stop_past_the_last_residue(bundle_ref
     assert r is not None
     assert r.consequences == ("inframe_insertion",)
     assert (r.hgvs_c, r.hgvs_p, r.protein_position) == ("c.2509_2510insTTTCCT", "p.Glu837delinsValSer", 837)
+
+
+def test_a_change_past_the_end_of_a_protein_without_stop_is_p_unknown() -> None:
+    # A CDS that does not end in a stop codon (a reference that does not match the transcript
+    # model): a synonymous change of its last codon lets the translation run on past the last
+    # residue. There is no HGVS description of that extension: p.? (effect unknown), not a crash.
+    from genopath.annotation.consequence import Result, describe_protein
+
+    ref_p = "MPVTA"  # no terminal '*'
+    res = Result(transcripts.Transcript("T1", "chr1", 1, [(0, 15)], 0, 15, "G"))
+    describe_protein(ref_p, ref_p + "RRW*", 0, (14, 14), False, res)
+    assert res.hgvs_p == "p.?"
+    assert res.protein_position == len(ref_p)

@@ -293,7 +293,10 @@ def describe_protein(
         )
     elif not rseg:
         m = len(aseg)
-        if k - m >= 0 and ref_p[k - m : k] == aseg:
+        if k >= n_ref:  # residues after the last one: a CDS without its stop codon (malformed)
+            res.protein_position = n_ref
+            res.hgvs_p = "p.?"  # HGVS: the effect on the protein cannot be predicted
+        elif k - m >= 0 and ref_p[k - m : k] == aseg:
             res.protein_position = k - m + 1
             res.hgvs_p = (
                 f"p.{aa3(aseg)}{k}dup" if m == 1 else f"p.{aa3(aseg[0])}{k - m + 1}_{aa3(aseg[-1])}{k}dup"
