@@ -665,7 +665,8 @@ def test_random_unsorted_edge_case_vcfs_give_the_reference_table(
     data: st.DataObject, chr17_sources: Sources, slice_bases: str, repeat_positions: list[int]
 ) -> None:
     """Hypothesis-drawn mixtures of the cases above, in random record order; the C consequence
-    calls split into pieces of a few variants, and the output taken in chunks of a few rows
+    calls split into pieces of a few variants, the reference read in segments for runs of
+    variants a few bases apart (``GAP``), and the output taken in chunks of a few rows
     (``annotate_chunks``): the same rows and summary."""
     loci = data.draw(st.lists(st.builds(draw_record, st.just(data), st.just(slice_bases), st.just(repeat_positions)),
                               min_size=1, max_size=40))  # fmt: skip
@@ -674,9 +675,11 @@ def test_random_unsorted_edge_case_vcfs_give_the_reference_table(
     if not any(a[0] not in "<*" for _, _, _, alts, _ in records for a in alts.split(",")):
         records.append(("chr17", 43_100_000, "A", "G", "."))  # the empty table is a known bug (above)
     piece = data.draw(st.sampled_from([kernel_path.PIECE, 1, 3, 8]), label="PIECE")
+    gap = data.draw(st.sampled_from([kernel_path.GAP, 0, 40, 3000]), label="GAP")
     rows_per_chunk = data.draw(st.integers(1, 12), label="rows per chunk")
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         patch.setattr(kernel_path, "PIECE", piece)
+        patch.setattr(kernel_path, "GAP", gap)
         vcf = write_records(Path(tmp) / "r.vcf", records)
         expected, _ = compare(vcf, chr17_sources)
         sites, read_summary, _ = read_sites(vcf, chr17_sources.reference)
@@ -691,6 +694,31 @@ def test_random_unsorted_edge_case_vcfs_give_the_reference_table(
     want.records, want.alleles = read_summary.records, read_summary.alleles
     want.skipped_symbolic = read_summary.skipped_symbolic
     assert summary.as_dict() == want.as_dict()
+
+
+def test_variants_far_apart_read_separate_segments_of_the_reference(
+    chr17_sources: Sources, slice_bases: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two groups of variants 600 kb apart (as in an exome): the reference is read around each
+    group, not over the 600 kb between them, and the table is the per-variant code's."""
+    reads: list[tuple[int, int]] = []
+    of = csq_kernel.Genome.of.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[csq_kernel.Genome], reference: Reference, chrom: str, lo: int, hi: int) -> Any:
+        reads.append((lo, hi))
+        return of(cls, reference, chrom, lo, hi)
+
+    monkeypatch.setattr(csq_kernel.Genome, "of", classmethod(recording))
+    groups = (42_500_000, 43_100_000)  # both inside the bundle's slice (42,425,000–43,600,000)
+    records: list[Record] = []
+    for start in groups:
+        for p in range(start, start + 300, 30):
+            base = slice_bases[p - 1 - CONTIG[0]]
+            records.append(("chr17", p, base, "T" if base != "T" else "G", "."))
+    compare(write_records(tmp_path / "far.vcf", records), chr17_sources)
+    assert reads, "the C path read no reference bases"
+    assert all(hi - lo < 100_000 for lo, hi in reads), reads  # never the 600 kb between the groups
+    assert {any(lo <= g <= hi for lo, hi in reads) for g in groups} == {True}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,6 +76,10 @@ OCCURRENCE = 1024
 PIECE = 160_000
 #: (chromosome rank, position) as one sort key: positions below 2**33.
 _POS_BITS = 33
+#: Variants further apart than this (bp) on a chromosome are given separate reference
+#: segments: reading the bases between them would cost more than another read. An exome or a
+#: panel reads its genes' regions, not whole chromosomes; a genome reads each chromosome whole.
+GAP = 50_000
 #: Columns of few distinct values (one per transcript, consequence mask or source), built as
 #: dictionary arrays: no text is copied per row, and the Parquet writer takes the dictionary
 #: as it is instead of hashing every row's text.
@@ -283,9 +287,8 @@ def _normalise_all(
     codes = enc.indices.to_numpy(zero_copy_only=False)
     reach = int(pc.max(pc.utf8_length(ref)).as_py() or 0) + int(pc.max(pc.utf8_length(alt)).as_py() or 0) + 4
 
-    def run(job: tuple[I64, csq_kernel.Genome | None]) -> tuple[Any, ...]:
-        rows, genome = job
-        whole = len(rows) == len(pos)
+    def run(job: tuple[I64, csq_kernel.Genome | None, bool]) -> tuple[Any, ...]:
+        rows, genome, whole = job  # whole: rows are all alleles, in order
         p = pos if whole else pos[rows]
         r = ref if whole else ref.take(pa.array(rows))
         a = alt if whole else alt.take(pa.array(rows))
@@ -309,16 +312,23 @@ def _normalise_all(
                 idx = pa.array(rows)
                 _normalise_python(out, reference, c, pos[rows], ref.take(idx), alt.take(idx), occ[rows])
                 continue
-            genome = None
-            if reference is not None and contigs:
-                margin = 2 * (SHIFT_WINDOW + reach)
-                p = pos[rows]
-                genome = csq_kernel.Genome.of(
-                    reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin
+            jobs: list[tuple[I64, csq_kernel.Genome | None, bool]] = []
+            for cluster in _clusters(rows, pos[rows]):
+                genome = None
+                if reference is not None and contigs:
+                    margin = 2 * (SHIFT_WINDOW + reach)
+                    p = pos[cluster]
+                    genome = csq_kernel.Genome.of(
+                        reference, c, max(int(p.min()) - margin, 0), int(p.max()) + margin
+                    )
+                whole = len(cluster) == len(pos) and bool((cluster == np.arange(len(pos))).all())
+                jobs.extend(
+                    (cluster[i : i + PIECE], genome, whole and len(cluster) <= PIECE)
+                    for i in range(0, len(cluster), PIECE)
                 )
-            pieces = [rows[i : i + PIECE] for i in range(0, len(rows), PIECE)]
+            pieces = [job[0] for job in jobs]
             for piece, (p, r, a, done, mm, key_pos, start, texts) in zip(
-                pieces, pool.map(run, [(x, genome) for x in pieces]), strict=True
+                pieces, pool.map(run, jobs), strict=True
             ):
                 if done.all():
                     out.add(c, key_pos, start, mm, occ[piece], texts)
@@ -329,8 +339,27 @@ def _normalise_all(
                 left = np.flatnonzero(~done)
                 lx = pa.array(left)
                 _normalise_python(out, reference, c, p[left], r.take(lx), a.take(lx), occ[piece][left])
-            del genome
+            del jobs
     return out
+
+
+def _runs(pos: I64, a: int, b: int) -> list[tuple[int, int]]:
+    """``[a, b)`` of sorted ``pos`` in runs, a new one wherever the next position is more than
+    :data:`GAP` further on."""
+    cuts = (np.flatnonzero(np.diff(pos[a:b]) > GAP) + a + 1).tolist()
+    return list(zip([a, *cuts], [*cuts, b], strict=True))
+
+
+def _clusters(rows: I64, positions: I64) -> list[I64]:
+    """``rows`` in runs sorted by position, a new run wherever the next position is more than
+    :data:`GAP` further on (each run gets its own segment of reference bases)."""
+    if not len(rows):
+        return []
+    steps = np.diff(positions)
+    if (steps < 0).any():  # not sorted (a sorted VCF's are)
+        order = np.argsort(positions, kind="stable")
+        rows, steps = rows[order], np.diff(positions[order])
+    return np.split(rows, np.flatnonzero(steps > GAP) + 1)
 
 
 def _normalise_python(
@@ -468,31 +497,43 @@ def _annotate_distinct(
     outs: list[Any] = []
     with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
         hashed = [pool.submit(hash_ids, a, min(a + PIECE, m)) for a in range(0, m, PIECE)]
+        reaches: dict[str, _Reach] = {}
+
+        def reach_of(t: Transcript) -> _Reach:
+            if t.transcript_id not in reaches:
+                model = _model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t)))
+                reaches[t.transcript_id] = (
+                    t.tx_start0 + 1 - FLANK - reach, model, t.tx_end + FLANK + 1, tx_rank[t.transcript_id],
+                    gene_code.setdefault(t.gene_symbol, len(gene_code)),
+                )  # fmt: skip
+            return reaches[t.transcript_id]
+
         for a, b in spans:  # one chromosome's bases in memory at a time
             c = uniq_chroms[rank[a]]
             contigs = reference.contigs.get(c, []) if reference is not None else []
-            genome = None
-            if reference is not None:
-                margin = SHIFT_WINDOW + reach + 2
-                genome = csq_kernel.Genome.of(
-                    reference, c, max(int(pos[a]) - margin, 0), int(pos[b - 1]) + margin
-                )
-            g_args: _GenomeArgs = (
-                genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
-                genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
-                genome.alone if genome is not None else len(contigs) <= 1,
-            )  # fmt: skip
-            models: list[_Reach] = []  # the transcripts within reach of the chromosome's variants
-            for t in sources.transcripts.by_chrom.get(c, []):
-                if t.tx_end + FLANK + 1 < pos[a] or t.tx_start0 + 1 - FLANK - reach > pos[b - 1]:
-                    continue
-                model = _model_tuple(csq_kernel.TranscriptModel.of(t, annotator.annotator.sequences.mrna(t)))
-                models.append((t.tx_start0 + 1 - FLANK - reach, model, t.tx_end + FLANK + 1,
-                               tx_rank[t.transcript_id], gene_code.setdefault(t.gene_symbol, len(gene_code))))  # fmt: skip
-            jobs = [(lo, min(lo + PIECE, b), g_args, models) for lo in range(a, b, PIECE)]
+            on_chrom = sources.transcripts.by_chrom.get(c, [])
+            first = np.array([t.tx_start0 + 1 - FLANK - reach for t in on_chrom], np.int64)
+            last = np.array([t.tx_end + FLANK + 1 for t in on_chrom], np.int64)
+            jobs: list[tuple[int, int, _GenomeArgs, list[_Reach]]] = []
+            for ca, cb in _runs(pos, a, b):  # a segment of reference bases per run of variants
+                genome = None
+                if reference is not None:
+                    margin = SHIFT_WINDOW + reach + 2
+                    genome = csq_kernel.Genome.of(
+                        reference, c, max(int(pos[ca]) - margin, 0), int(pos[cb - 1]) + margin
+                    )
+                g_args: _GenomeArgs = (
+                    genome.seq if genome is not None else None, genome.seg_lo if genome is not None else 0,
+                    genome.contig_lo if genome is not None else 0, genome.contig_hi if genome is not None else 0,
+                    genome.alone if genome is not None else len(contigs) <= 1,
+                )  # fmt: skip
+                # the transcripts within reach of the run's variants
+                near = np.flatnonzero((last >= pos[ca]) & (first <= pos[cb - 1])).tolist() if on_chrom else []
+                models = [reach_of(on_chrom[i]) for i in near]
+                jobs.extend((lo, min(lo + PIECE, cb), g_args, models) for lo in range(ca, cb, PIECE))
             outs.extend(pool.map(piece, jobs))
             pieces.extend((lo, hi) for lo, hi, _, _ in jobs)
-            del genome, g_args, jobs
+            del jobs
         variant_ids = np.concatenate([h.result() for h in hashed]) if hashed else np.zeros(0, np.int64)
     text_parts: list[list[pa.Array]] = [[] for _ in range(6)]
     other: dict[int, set[str]] = {}
