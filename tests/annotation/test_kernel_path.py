@@ -721,6 +721,46 @@ def test_variants_far_apart_read_separate_segments_of_the_reference(
     assert {any(lo <= g <= hi for lo, hi in reads) for g in groups} == {True}
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    positions=st.lists(st.integers(1, 400), max_size=40).map(sorted),
+    reaches=st.lists(st.tuples(st.integers(-20, 400), st.integers(0, 60)), max_size=6),
+    gap=st.integers(0, 50),
+    lead=st.integers(0, 3),
+)
+def test_runs__split_at_gaps_and_at_the_edges_of_transcript_reach(
+    positions: list[int], reaches: list[tuple[int, int]], gap: int, lead: int
+) -> None:
+    """``_runs`` against a base-by-base definition: runs cover the variants in order; a run's
+    neighbours are at most GAP apart and covered by one stretch of transcript reach (or all out of
+    reach); a new run starts only where that stops being so; ``needs_bases`` is being in reach."""
+    pos = np.array([0] * lead + positions, np.int64)  # runs of [lead, n): what precedes is not looked at
+    first = np.array([lo for lo, _ in reaches], np.int64)
+    last = np.array([lo + length for lo, length in reaches], np.int64)
+    covered = np.zeros(500, np.bool_)
+    for lo, hi in zip(first.tolist(), last.tolist(), strict=True):
+        if hi >= 0:
+            covered[max(lo, 0) : hi + 1] = True
+
+    def together(p: int, q: int) -> bool:  # neighbours p <= q in one run
+        if q - p > gap:
+            return False
+        return bool(covered[p : q + 1].all() or not covered[p : q + 1].any())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kernel_path, "GAP", gap)
+        runs = kernel_path._runs(pos, lead, len(pos), first, last)
+    if not positions:
+        assert runs == []
+        return
+    assert [x for x, _, _ in runs] == [lead, *[y for _, y, _ in runs[:-1]]] and runs[-1][1] == len(pos)
+    for x, y, needs_bases in runs:
+        assert x < y and needs_bases == bool(covered[pos[x]])
+        assert all(together(int(pos[i]), int(pos[i + 1])) for i in range(x, y - 1))
+    for _, y, _ in runs[:-1]:  # where one run ends and the next starts
+        assert not together(int(pos[y - 1]), int(pos[y]))
+
+
 # ---------------------------------------------------------------------------------------------
 # a reference holding chr17 in several contigs
 

@@ -343,11 +343,31 @@ def _normalise_all(
     return out
 
 
-def _runs(pos: I64, a: int, b: int) -> list[tuple[int, int]]:
-    """``[a, b)`` of sorted ``pos`` in runs, a new one wherever the next position is more than
-    :data:`GAP` further on."""
-    cuts = (np.flatnonzero(np.diff(pos[a:b]) > GAP) + a + 1).tolist()
-    return list(zip([a, *cuts], [*cuts, b], strict=True))
+def _runs(pos: I64, a: int, b: int, first: I64, last: I64) -> list[tuple[int, int, bool]]:
+    """``[a, b)`` of sorted ``pos`` in runs, with whether each lies within reach of a transcript
+    (``first[i] <= p <= last[i]`` for some ``i``; a run that does not needs no reference bases).
+
+    A new run starts wherever the next position is more than :data:`GAP` further on, or enters or
+    leaves the (merged) reach of the transcripts."""
+    p = pos[a:b]
+    if not len(p):
+        return []
+    starts: list[int] = []
+    ends: list[int] = []
+    order = np.argsort(first, kind="stable")
+    for lo, hi in zip(first[order].tolist(), last[order].tolist(), strict=True):
+        if starts and lo <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], hi)
+        else:
+            starts.append(lo)
+            ends.append(hi)
+    if starts:
+        k = np.searchsorted(np.array(starts, np.int64), p, side="right") - 1
+        reach = np.where((k >= 0) & (p <= np.array(ends, np.int64)[np.maximum(k, 0)]), k, -1)
+    else:
+        reach = np.full(len(p), -1, np.int64)
+    cuts = (np.flatnonzero((np.diff(p) > GAP) | (reach[1:] != reach[:-1])) + a + 1).tolist()
+    return [(x, y, bool(reach[x - a] >= 0)) for x, y in zip([a, *cuts], [*cuts, b], strict=True)]
 
 
 def _clusters(rows: I64, positions: I64) -> list[I64]:
@@ -515,9 +535,11 @@ def _annotate_distinct(
             first = np.array([t.tx_start0 + 1 - FLANK - reach for t in on_chrom], np.int64)
             last = np.array([t.tx_end + FLANK + 1 for t in on_chrom], np.int64)
             jobs: list[tuple[int, int, _GenomeArgs, list[_Reach]]] = []
-            for ca, cb in _runs(pos, a, b):  # a segment of reference bases per run of variants
+            # a segment of reference bases per run of variants within reach of a transcript;
+            # a variant out of every transcript's reach is intergenic whatever the bases
+            for ca, cb, needs_bases in _runs(pos, a, b, first, last):
                 genome = None
-                if reference is not None:
+                if reference is not None and needs_bases:
                     margin = SHIFT_WINDOW + reach + 2
                     genome = csq_kernel.Genome.of(
                         reference, c, max(int(pos[ca]) - margin, 0), int(pos[cb - 1]) + margin
