@@ -9,7 +9,9 @@ back to the consequence classes that need no sequence.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pysam
@@ -24,6 +26,9 @@ from genopath.resources.contigs import (
 #: Sequence is read and cached in chunks of this many bases (at most :data:`CHUNKS_KEPT` of them).
 CHUNK = 1 << 18
 CHUNKS_KEPT = 256
+#: A read of more bases than twice this is split among threads (one per CPU, at most 4), each
+#: with its own handle on the FASTA: htslib decompresses with the GIL released.
+PARALLEL_BASES = 1 << 23
 
 
 def canonical_chrom(name: str) -> str:
@@ -51,6 +56,7 @@ class Reference:
         for contig in describe_contigs(lengths, source=f"reference FASTA {path}"):
             self.contigs.setdefault(contig.chrom, []).append(contig)
         self._chunks: OrderedDict[tuple[str, int], str] = OrderedDict()
+        self._more: list[pysam.FastaFile] = []  # handles for the threads of a long read
 
     def covers(self, chrom: str, start0: int, end: int) -> Contig | None:
         """The contig holding all of ``[start0, end)`` on ``chrom``, if any."""
@@ -67,12 +73,25 @@ class Reference:
         a, b = start0 - contig.offset, end - contig.offset
         first, last = a // CHUNK, max(a, b - 1) // CHUNK
         if last - first > 2:
-            seq: str = self._fasta.fetch(contig.name, a, b)
-            return seq.upper()
+            return self._read(contig.name, a, b).upper()
         if first == last:
             return self._chunk(contig.name, first)[a - first * CHUNK : b - first * CHUNK]
         joined = "".join(self._chunk(contig.name, k) for k in range(first, last + 1))
         return joined[a - first * CHUNK : b - first * CHUNK]
+
+    def _read(self, name: str, a: int, b: int) -> str:
+        """Bases ``[a, b)`` of FASTA sequence ``name`` as stored; a long read in parallel parts."""
+        n = min(_threads(), (b - a) // PARALLEL_BASES)
+        if n < 2:
+            seq: str = self._fasta.fetch(name, a, b)
+            return seq
+        while len(self._more) < n - 1:
+            self._more.append(pysam.FastaFile(str(self.path)))
+        handles = [self._fasta, *self._more[: n - 1]]
+        cuts = [a + (b - a) * i // n for i in range(n + 1)]
+        with ThreadPoolExecutor(n, thread_name_prefix="genopath-fasta") as pool:
+            parts = list(pool.map(lambda i: str(handles[i].fetch(name, cuts[i], cuts[i + 1])), range(n)))
+        return "".join(parts)
 
     def _chunk(self, name: str, k: int) -> str:
         """Chunk ``k`` (:data:`CHUNK` bases) of FASTA sequence ``name``, upper-case, cached (LRU)."""
@@ -90,6 +109,18 @@ class Reference:
     def reopen(self) -> None:
         """Open the FASTA again (a forked process must not share the parent's file offset)."""
         self._fasta = pysam.FastaFile(str(self.path))
+        self._more = []
 
     def close(self) -> None:
-        self._fasta.close()
+        for handle in (self._fasta, *self._more):
+            handle.close()
+        self._more = []
+
+
+def _threads() -> int:
+    """Threads for a long read: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
