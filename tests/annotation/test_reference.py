@@ -24,7 +24,7 @@ def test_a_long_read_in_parallel_parts_is_the_plain_read(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reference_module, "CHUNK", 1_000)  # reads over 3 kb are long reads
         patch.setattr(reference_module, "PARALLEL_BASES", 2_000)  # long reads of ≥ 4 kb go in parts
-        patch.setattr(reference_module, "_threads", lambda: threads)
+        patch.setattr(reference_module, "worker_threads", lambda: threads)
         reference = Reference(bundle_reference.path)
         try:
             assert reference.fetch("chr17", a, b) == expected

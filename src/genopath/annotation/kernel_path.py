@@ -30,7 +30,6 @@ annotated by the per-variant code and placed among the others.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -63,6 +62,7 @@ from genopath.annotation.pipeline import (
     VariantAnnotator,
     normalise,
 )
+from genopath.annotation.reference import worker_threads
 from genopath.annotation.transcripts import FLANK, Transcript
 from genopath.resources.contigs import chrom_sort_key
 
@@ -304,7 +304,7 @@ def _normalise_all(
         )  # fmt: skip
         return p, r, a, python == 0, mm.view(np.bool_), key_pos, start, [_strings(col, m) for col in columns]
 
-    with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-normalise") as pool:
+    with ThreadPoolExecutor(worker_threads(), thread_name_prefix="genopath-normalise") as pool:
         for k, c in enumerate(names):  # one chromosome's bases in memory at a time
             rows = np.arange(len(pos)) if len(names) == 1 else np.flatnonzero(codes == k)
             contigs = reference.contigs.get(c, []) if reference is not None else []
@@ -442,15 +442,6 @@ _GenomeArgs = tuple[bytes | None, int, int, int, bool]
 _Reach = tuple[int, tuple[Any, ...], int, int, int]
 
 
-def _workers() -> int:
-    """Threads for the GIL-free C calls: the CPUs this process may use, at most 4."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
-
-
 def _annotate_distinct(
     sources: Sources,
     annotator: VariantAnnotator,
@@ -515,7 +506,7 @@ def _annotate_distinct(
 
     pieces: list[tuple[int, int]] = []
     outs: list[Any] = []
-    with ThreadPoolExecutor(_workers(), thread_name_prefix="genopath-annotate") as pool:
+    with ThreadPoolExecutor(worker_threads(), thread_name_prefix="genopath-annotate") as pool:
         hashed = [pool.submit(hash_ids, a, min(a + PIECE, m)) for a in range(0, m, PIECE)]
         reaches: dict[str, _Reach] = {}
 

@@ -81,7 +81,7 @@ class Reference:
 
     def _read(self, name: str, a: int, b: int) -> str:
         """Bases ``[a, b)`` of FASTA sequence ``name`` as stored; a long read in parallel parts."""
-        n = min(_threads(), (b - a) // PARALLEL_BASES)
+        n = min(worker_threads(), (b - a) // PARALLEL_BASES)
         if n < 2:
             seq: str = self._fasta.fetch(name, a, b)
             return seq
@@ -117,8 +117,9 @@ class Reference:
         self._more = []
 
 
-def _threads() -> int:
-    """Threads for a long read: the CPUs this process may use, at most 4."""
+def worker_threads() -> int:
+    """Threads for work that releases the GIL (a long read here, the C calls of
+    :mod:`genopath.annotation.kernel_path`): the CPUs this process may use, at most 4."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
